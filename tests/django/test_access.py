@@ -1,0 +1,100 @@
+"""The authorization matrix: every URL, walked as each role.
+
+Roles: the exercise's facilitator, a player of Japan, a player of Russia (another team),
+a facilitator of some other exercise, and a stranger with no session at all.
+"""
+
+import pytest
+from django.test import Client
+
+from wargame.exercises.models import Order
+
+from ..conftest import join
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["white", "jpn", "rus", "grey", "stranger"]
+
+
+@pytest.fixture
+def clients(exercise, facilitator, other_facilitator):
+    c = {r: Client() for r in ROLES}
+    c["white"].force_login(facilitator)
+    c["grey"].force_login(other_facilitator)
+    join(c["jpn"], exercise, "Aiko", "JPN")
+    join(c["rus"], exercise, "Boris", "RUS")
+    return c
+
+
+# (method, url template, {role: expected status})
+LOGIN = 302  # login_required sends strangers and players to the sign-in page
+MATRIX = [
+    ("get", "/x/{code}/t/JPN/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/XYZ/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/orders/1/", {"white": 403, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/RUS/orders/2/", {"white": 403, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/join/", {"white": 404, "jpn": 302, "rus": 302, "grey": 404, "stranger": 404}),
+    ("get", "/x/NOPE99/join/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/f/{id}/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/qr.svg", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/clock/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/assign/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/publish/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/lock/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/facilitator/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("get", "/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+]
+
+
+@pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(clients, exercise, role, method, template, expected):
+    url = template.format(code=exercise.join_code, id=exercise.pk)
+    data = {"action": "", "turn": 1, "revision": 0, "minutes": 10} if method == "post" else None
+    response = getattr(clients[role], method)(url, data) if data else getattr(clients[role], method)(url)
+    assert response.status_code == expected[role], f"{role} {method} {url}: {response.status_code}"
+    if expected[role] == LOGIN and url.startswith("/f"):
+        assert "/facilitator/login/" in response["Location"]
+
+
+def test_other_team_never_sees_japans_orders_or_notes(clients, exercise):
+    """Japan saves an order with a private note; Russia's dashboard shows neither."""
+    r = clients["jpn"].post(f"/x/{exercise.join_code}/t/JPN/orders/1/",
+                            {"action": "M2", "target": "", "note": "SECRET-NOTE-JPN", "turn": 1, "revision": 0})
+    assert r.status_code == 200
+    assert Order.objects.filter(team__code="JPN", action="M2").exists()
+    assert b"SECRET-NOTE-JPN" in clients["jpn"].get(f"/x/{exercise.join_code}/t/JPN/").content
+    rus_page = clients["rus"].get(f"/x/{exercise.join_code}/t/RUS/").content
+    assert b"SECRET-NOTE-JPN" not in rus_page
+    assert b"SECRET-NOTE-JPN" in clients["white"].get(f"/f/{exercise.pk}/").content
+
+
+def test_private_briefings_stay_with_their_team(clients, exercise):
+    from wargame.scenarios import load_scenario
+
+    spec = load_scenario("northern-territories")
+    jpn_private = next(t for t in spec.teams if t.code == "JPN").private_briefing.split("\n")[0][:60]
+    rus_private = next(t for t in spec.teams if t.code == "RUS").private_briefing.split("\n")[0][:60]
+    from django.utils.html import escape
+
+    jpn_page = clients["jpn"].get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    assert escape(jpn_private) in jpn_page
+    assert escape(rus_private) not in jpn_page
+
+
+def test_posts_need_csrf(exercise, facilitator):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(facilitator)
+    assert c.post(f"/f/{exercise.pk}/lock/").status_code == 403
+
+
+def test_a_session_cannot_claim_another_players_id(clients, exercise):
+    """A stranger copies a player id into their own session: the session key does not match."""
+    from wargame.exercises.models import Player
+
+    aiko = Player.objects.get(display_name="Aiko")
+    s = clients["stranger"].session
+    s["players"] = {str(exercise.pk): aiko.pk}
+    s.save()
+    assert clients["stranger"].get(f"/x/{exercise.join_code}/t/JPN/").status_code == 404

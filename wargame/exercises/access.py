@@ -1,0 +1,85 @@
+"""The only gate. Views get every object through these functions, which return it or raise.
+
+Roles: a facilitator (Django user listed on the exercise), a player (browser session joined to
+a team), an observer (browser session that joined with the observer code), and a stranger.
+"""
+
+from django.http import Http404
+from django.core.exceptions import PermissionDenied
+
+from .models import Exercise, Player, Team
+
+SESSION_PLAYERS = "players"  # {exercise_id: player_id}
+SESSION_OBSERVING = "observing"  # [exercise_id, ...]
+
+
+def _is_facilitator(user, exercise):
+    return user.is_authenticated and (
+        user.is_superuser or exercise.facilitators.filter(pk=user.pk).exists()
+    )
+
+
+def access_exercise_as_facilitator(request, exercise_id):
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    try:
+        exercise = Exercise.objects.select_related("scenario").get(pk=exercise_id)
+    except Exercise.DoesNotExist:
+        raise Http404
+    if not _is_facilitator(request.user, exercise):
+        raise Http404
+    return exercise
+
+
+def access_exercise_by_code(code):
+    """Public: the code alone opens only public views (plenary, join, the doorbell)."""
+    try:
+        return Exercise.objects.select_related("scenario").get(join_code=code.upper())
+    except Exercise.DoesNotExist:
+        raise Http404
+
+
+def session_player(request, exercise):
+    player_id = request.session.get(SESSION_PLAYERS, {}).get(str(exercise.pk))
+    if player_id is None:
+        return None
+    return (
+        Player.objects.select_related("team", "exercise")
+        .filter(pk=player_id, exercise=exercise, session_key=request.session.session_key)
+        .first()
+    )
+
+
+def access_player(request, code):
+    """The session's player in this exercise (with or without a team), else 404."""
+    exercise = access_exercise_by_code(code)
+    player = session_player(request, exercise)
+    if player is None:
+        raise Http404
+    return player
+
+
+def access_team_as_player(request, code, team_code):
+    """The team whose private views are asked for. Only its own players get it; facilitators
+    of the exercise get it read-only (``player`` is then None). Anyone else gets 404."""
+    exercise = access_exercise_by_code(code)
+    try:
+        team = Team.objects.select_related("exercise", "exercise__scenario").get(
+            exercise=exercise, code=team_code.upper()
+        )
+    except Team.DoesNotExist:
+        raise Http404
+    player = session_player(request, exercise)
+    if player is not None and player.team_id == team.pk:
+        return team, player
+    if _is_facilitator(request.user, exercise):
+        return team, None
+    raise Http404
+
+
+def access_team_for_orders(request, code, team_code):
+    """Writing a team's orders: its own players only."""
+    team, player = access_team_as_player(request, code, team_code)
+    if player is None:
+        raise PermissionDenied
+    return team, player

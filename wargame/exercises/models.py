@@ -1,0 +1,168 @@
+"""Persistent state of an exercise. Rules live in wargame.engine; writes go through services."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O/1/I/L: codes are read aloud and typed from a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length=6):
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Scenario(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.title
+
+
+class Exercise(models.Model):
+    class Status(models.TextChoices):
+        SETUP = "setup", _("Setting up")
+        RUNNING = "running", _("Running")
+        ENDED = "ended", _("Ended")
+
+    class Mode(models.TextChoices):
+        CARDS = "cards", _("Estimative cards")
+        WEIGHTED = "weighted", _("Weighted 2d6")
+        UMPIRE = "umpire", _("Umpire-set")
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="exercises")
+    name = models.CharField(max_length=200)
+    join_code = models.CharField(max_length=12, unique=True, default=new_code)
+    observer_code = models.CharField(max_length=12, unique=True, default=new_code)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    seed = models.BigIntegerField()
+    adjudication_mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.CARDS)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="facilitated_exercises")
+    # The last published state (engine GameState.to_dict()); the truth players are shown through fog.
+    state = models.JSONField(default=dict)
+    # Bumped on every committed change; SSE events carry it so clients can tell stale from fresh.
+    version = models.PositiveIntegerField(default=0)
+    ended_reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="teams")
+    code = models.CharField(max_length=3)
+    name = models.CharField(max_length=60)
+    colour = models.CharField(max_length=7, default="#64748b")
+    max_players = models.PositiveSmallIntegerField(default=8)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["exercise", "code"], name="team_code_unique")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Player(models.Model):
+    """A display name tied to one browser session; players have no account."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="players")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="players")
+    display_name = models.CharField(max_length=40)
+    session_key = models.CharField(max_length=64, db_index=True)
+    joined = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class Turn(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for orders")
+        LOCKED = "locked", _("Locked")
+        RESOLVING = "resolving", _("Resolving")
+        REVIEW = "review", _("In White's review")
+        PUBLISHED = "published", _("Published")
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="turns")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateTimeField(null=True, blank=True)
+    paused_remaining = models.DurationField(null=True, blank=True)
+    state_before = models.JSONField(default=dict)
+    result = models.JSONField(null=True, blank=True)  # engine TurnResult.to_dict(), proposed then published
+    opened_at = models.DateTimeField(auto_now_add=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["exercise", "number"], name="turn_number_unique")]
+
+    def __str__(self):
+        return f"Turn {self.number}"
+
+
+class Order(models.Model):
+    """One of a team's two catalogue slots for a turn. Team members share them."""
+
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="orders")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="orders")
+    slot = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=8)
+    target = models.CharField(max_length=3, blank=True)
+    note = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team_id", "slot"]
+        constraints = [models.UniqueConstraint(fields=["turn", "team", "slot"], name="order_slot_unique")]
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        BILATERAL = "bilateral", _("Bilateral")
+        GROUP = "group", _("Group")
+        PUBLIC = "public", _("Public")
+        BROADCAST = "broadcast", _("From White")
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="messages")
+    turn_number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sender_team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="sent")
+    sender_name = models.CharField(max_length=60)
+    recipients = models.ManyToManyField(Team, related_name="received", blank=True)
+    body = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+class Event(models.Model):
+    """Append-only log: orders, injects, draws, overrides, publications. Replay reads it."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="events")
+    turn_number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=40)
+    actor = models.CharField(max_length=80, blank=True)
+    payload = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,151 @@
+"""Reads. Views call these after access has handed them the object they may see."""
+
+from django.utils import timezone
+
+from wargame import engine
+from wargame.scenarios import load_scenario
+
+from .models import Message, Order, Turn
+
+ONLINE_SECONDS = 60
+
+
+def current_turn(exercise):
+    return exercise.turns.order_by("-number").first()
+
+
+def last_published_turn(exercise):
+    return exercise.turns.filter(status=Turn.Status.PUBLISHED).order_by("-number").first()
+
+
+def scenario_for(exercise):
+    return load_scenario(exercise.scenario.slug)
+
+
+def clock(turn):
+    """Seconds left on the turn clock, or None when no deadline is set."""
+    if turn is None or turn.deadline is None or turn.status != Turn.Status.OPEN:
+        return None
+    return max(0, int((turn.deadline - timezone.now()).total_seconds()))
+
+
+def turn_summary(exercise):
+    spec = scenario_for(exercise)
+    turn = current_turn(exercise)
+    number = turn.number if turn else 0
+    return {
+        "turn": turn,
+        "number": number,
+        "of": spec.turns,
+        "date": engine.game_date(spec, number) if number else "",
+        "seconds_left": clock(turn),
+        "progress": round(100 * max(0, number - 1) / spec.turns),
+    }
+
+
+def _dyad_rows(state, codes, only_with=None):
+    rows = []
+    for key, d in sorted(state.dyads.items()):
+        a, b = key.split("-")
+        if a not in codes or b not in codes:
+            continue
+        if only_with and only_with not in (a, b):
+            continue
+        rows.append({
+            "key": key, "a": a, "b": b, "IL": round(d.IL), "T": round(d.T), "C": round(d.C), "E": round(d.E),
+            "rung": d.rung, "rung_name": engine.RUNG_NAMES[d.rung], "band": engine.band_name(d.IL),
+            "flags": sorted(d.flags), "other": b if a == only_with else a,
+        })
+    return rows
+
+
+def team_view(*, team):
+    """What one team may see: its own state exactly, the others through fog."""
+    exercise = team.exercise
+    spec = scenario_for(exercise)
+    state = engine.GameState.from_dict(exercise.state)
+    codes = set(exercise.teams.values_list("code", flat=True)) | set(state.actors)
+    own = state.actors[team.code]
+    perceived = engine.perceive(spec, state, team.code, seed=exercise.seed)
+    objectives = engine.objectives_status(spec, state, team.code)
+    team_spec = next(t for t in spec.teams if t.code == team.code)
+    return {
+        "spec": team_spec,
+        "own_vars": [{"name": k, "value": round(v)} for k, v in own.vars.items()],
+        "rp": state.rp.get(team.code, 0),
+        "dyads": _dyad_rows(state, codes, only_with=team.code),
+        "perceived": perceived,
+        "objectives": objectives,
+    }
+
+
+def team_orders(*, team, turn):
+    slots = {o.slot: o for o in Order.objects.filter(turn=turn, team=team).select_related("updated_by")}
+    return [slots.get(1), slots.get(2)]
+
+
+def team_catalogue(*, team):
+    exercise = team.exercise
+    spec = scenario_for(exercise)
+    turn = current_turn(exercise)
+    state = engine.GameState.from_dict(turn.state_before if turn else exercise.state)
+    rows = engine.available_actions(spec, state, team.code)
+    others = [t for t in exercise.teams.all() if t.pk != team.pk]
+    return {"actions": rows, "targets": others}
+
+
+def team_last_result(*, team):
+    turn = last_published_turn(team.exercise)
+    if turn is None or not turn.result:
+        return None
+    return {
+        "turn": turn,
+        "narrative": turn.result.get("narratives", {}).get(team.code, ""),
+        "headlines": turn.result.get("headlines", []),
+        "events": [e for e in turn.result.get("events", []) if _visible_to(e, team.code)],
+    }
+
+
+def _visible_to(event, code):
+    audience = event.get("audience", "white")
+    return audience == "all" or (isinstance(audience, list) and code in audience)
+
+
+def console_view(*, exercise):
+    spec = scenario_for(exercise)
+    turn = current_turn(exercise)
+    state = engine.GameState.from_dict(exercise.state)
+    teams = list(exercise.teams.prefetch_related("players"))
+    now = timezone.now()
+    submitted = set()
+    if turn:
+        submitted = set(Order.objects.filter(turn=turn).exclude(action="").values_list("team_id", flat=True))
+    team_rows = []
+    for t in teams:
+        players = list(t.players.all())
+        team_rows.append({
+            "team": t,
+            "players": [{"p": p, "online": bool(p.last_seen and (now - p.last_seen).total_seconds() < ONLINE_SECONDS)}
+                        for p in players],
+            "submitted": t.pk in submitted,
+        })
+    unassigned = list(exercise.players.filter(team__isnull=True))
+    codes = {t.code for t in teams} | set(state.actors)
+    return {
+        "spec": spec,
+        "turn": turn,
+        "teams": team_rows,
+        "unassigned": unassigned,
+        "orders": list(Order.objects.filter(turn=turn).exclude(action="").select_related("team", "updated_by"))
+        if turn else [],
+        "actors": [{"code": c, "vars": {k: round(v) for k, v in a.vars.items()}, "rp": state.rp.get(c, 0)}
+                   for c, a in sorted(state.actors.items())],
+        "dyads": _dyad_rows(state, codes),
+        "result": turn.result if turn and turn.status == Turn.Status.REVIEW else None,
+    }
+
+
+def team_messages(*, team):
+    return (Message.objects.filter(exercise=team.exercise, recipients=team) | Message.objects.filter(
+        exercise=team.exercise, sender_team=team)).distinct().select_related("sender_team").prefetch_related(
+        "recipients")

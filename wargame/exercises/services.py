@@ -1,0 +1,310 @@
+"""Every write. Each service owns its transaction, locks what it changes and rings the
+doorbell on commit. Keyword-only arguments, named <thing>_<verb>."""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wargame import engine
+from wargame.scenarios import load_scenario, scenario_slugs
+
+from . import live
+from .models import Event, Exercise, Message, Order, Player, Scenario, Team, Turn
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A refusal a person should read: the message names the reason."""
+
+
+class StaleAction(ServiceError):
+    """The page was out of date: the thing already happened or can no longer happen."""
+
+
+class OrderConflict(ServiceError):
+    """A teammate saved the same order slot first."""
+
+
+def _bump(exercise_id, kind):
+    """Advance the exercise version and ring the doorbell once the transaction commits."""
+    Exercise.objects.filter(pk=exercise_id).update(version=F("version") + 1)
+    version = Exercise.objects.values_list("version", flat=True).get(pk=exercise_id)
+    live.publish_on_commit(exercise_id=exercise_id, kind=kind, version=version)
+    return version
+
+
+def _log(*, exercise_id, turn_number, kind, actor="", **payload):
+    return Event.objects.create(
+        exercise_id=exercise_id, turn_number=turn_number, kind=kind, actor=str(actor)[:80], payload=payload
+    )
+
+
+def scenario_sync():
+    """Mirror the scenario files into the Scenario table (title and summary only)."""
+    rows = []
+    for slug in scenario_slugs():
+        spec = load_scenario(slug)
+        row, _created = Scenario.objects.update_or_create(
+            slug=slug, defaults={"title": spec.title, "summary": spec.summary}
+        )
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def exercise_create(*, scenario_slug, name, facilitator, seed=None, team_codes=None, mode=Exercise.Mode.CARDS):
+    spec = load_scenario(scenario_slug)
+    scenario, _created = Scenario.objects.update_or_create(
+        slug=spec.slug, defaults={"title": spec.title, "summary": spec.summary}
+    )
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 2**31)
+    state = spec.initial_state()
+    exercise = Exercise.objects.create(
+        scenario=scenario, name=name.strip() or spec.title, seed=seed, adjudication_mode=mode,
+        state=state.to_dict(),
+    )
+    exercise.facilitators.add(facilitator)
+    wanted = set(team_codes) if team_codes else {t.code for t in spec.teams if t.played_by_default}
+    for t in spec.teams:
+        if t.code in wanted:
+            Team.objects.create(exercise=exercise, code=t.code, name=t.name, colour=t.colour,
+                                max_players=settings.TEAM_MAX_PLAYERS)
+    Turn.objects.create(exercise=exercise, number=1, state_before=state.to_dict())
+    _log(exercise_id=exercise.pk, turn_number=0, kind="exercise_created", actor=facilitator,
+         scenario=spec.slug, seed=seed, teams=sorted(wanted), mode=mode)
+    return exercise
+
+
+@transaction.atomic
+def facilitator_add(*, exercise, user, by):
+    exercise.facilitators.add(user)
+    _log(exercise_id=exercise.pk, turn_number=0, kind="facilitator_added", actor=by, user=user.username)
+
+
+@transaction.atomic
+def player_join(*, exercise, display_name, session_key):
+    name = " ".join(display_name.split())
+    if not name:
+        raise ServiceError(_("Please enter a display name."))
+    if len(name) > 40:
+        raise ServiceError(_("Display names are at most 40 characters."))
+    if exercise.status == Exercise.Status.ENDED:
+        raise ServiceError(_("This exercise has ended; it no longer takes new players."))
+    player = Player.objects.create(exercise=exercise, display_name=name, session_key=session_key,
+                                   last_seen=timezone.now())
+    _log(exercise_id=exercise.pk, turn_number=0, kind="player_joined", actor=name, player=player.pk)
+    _bump(exercise.pk, "roster_changed")
+    return player
+
+
+@transaction.atomic
+def player_choose_team(*, player, team_code, by_facilitator=None):
+    team = (Team.objects.select_for_update().filter(exercise_id=player.exercise_id, code=team_code).first())
+    if team is None:
+        raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
+    if player.team_id != team.pk and team.players.count() >= team.max_players:
+        raise ServiceError(_("%(team)s is full (%(n)d players). Choose another team or ask White.")
+                           % {"team": team.name, "n": team.max_players})
+    player.team = team
+    player.save(update_fields=["team"])
+    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
+         actor=by_facilitator or player.display_name, player=player.pk, team=team.code)
+    _bump(player.exercise_id, "roster_changed")
+    return player
+
+
+def player_seen(*, player):
+    Player.objects.filter(pk=player.pk).update(last_seen=timezone.now())
+
+
+def _current_turn_locked(exercise_id, number=None):
+    qs = Turn.objects.select_for_update().filter(exercise_id=exercise_id)
+    turn = qs.filter(number=number).first() if number else qs.order_by("-number").first()
+    if turn is None:
+        raise StaleAction(_("That turn does not exist."))
+    return turn
+
+
+def _engine_orders(turn):
+    qs = Order.objects.filter(turn=turn).select_related("team").exclude(action="")
+    return [engine.Order(team=o.team.code, action=o.action, target=o.target or None) for o in qs]
+
+
+@transaction.atomic
+def order_save(*, player, turn_number, slot, action, target="", note="", base_revision=0):
+    """Save one of a team's two order slots, refusing stale pages, conflicts and illegal orders."""
+    if slot not in (1, 2):
+        raise ServiceError(_("A team has two order slots."))
+    turn = _current_turn_locked(player.exercise_id, turn_number)
+    if turn.status != Turn.Status.OPEN:
+        raise StaleAction(_("Turn %(n)d has locked; orders can no longer change. Your text is kept below.")
+                          % {"n": turn.number})
+    team = player.team
+    existing = Order.objects.select_for_update().filter(turn=turn, team=team, slot=slot).first()
+    current_revision = existing.revision if existing else 0
+    if current_revision != base_revision:
+        who = existing.updated_by.display_name if existing and existing.updated_by else _("a teammate")
+        raise OrderConflict(_("%(who)s changed this order while you were editing. Their version is shown; "
+                              "your text is kept below so you can merge it.") % {"who": who})
+    action = (action or "").strip().upper()
+    target = (target or "").strip().upper()
+    others = [engine.Order(team=team.code, action=o.action, target=o.target or None)
+              for o in Order.objects.filter(turn=turn, team=team).exclude(slot=slot).exclude(action="")]
+    if action:
+        spec = load_scenario(turn.exercise.scenario.slug)
+        proposed = others + [engine.Order(team=team.code, action=action, target=target or None)]
+        problems = engine.check_orders(spec, engine.GameState.from_dict(turn.state_before), team.code, proposed)
+        if problems:
+            raise ServiceError("; ".join(problems))
+    if existing is None:
+        existing = Order(turn=turn, team=team, slot=slot, revision=0)
+    existing.action, existing.target, existing.note = action, target, note
+    existing.revision = current_revision + 1
+    existing.updated_by = player
+    existing.save()
+    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
+         team=team.code, slot=slot, action=action, target=target, revision=existing.revision)
+    _bump(player.exercise_id, "orders_changed")
+    return existing
+
+
+@transaction.atomic
+def turn_set_deadline(*, turn, minutes, by):
+    turn = _current_turn_locked(turn.exercise_id, turn.number)
+    if turn.status != Turn.Status.OPEN:
+        raise StaleAction(_("Turn %(n)d is no longer open.") % {"n": turn.number})
+    if not 0 < minutes <= 240:
+        raise ServiceError(_("A turn clock runs between 1 and 240 minutes."))
+    turn.deadline = timezone.now() + timedelta(minutes=minutes)
+    turn.paused_remaining = None
+    turn.save(update_fields=["deadline", "paused_remaining"])
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_set", actor=by, minutes=minutes)
+    _bump(turn.exercise_id, "clock_changed")
+    return turn
+
+
+@transaction.atomic
+def turn_lock(*, exercise, by, turn_number=None):
+    """Close a turn to orders and hand it to the worker. Locking twice is refused, never repeated."""
+    turn = _current_turn_locked(exercise.pk, turn_number)
+    if turn.status != Turn.Status.OPEN:
+        raise StaleAction(_("Turn %(n)d is already %(status)s.") % {"n": turn.number,
+                                                                    "status": turn.get_status_display().lower()})
+    turn.status = Turn.Status.LOCKED
+    turn.locked_at = timezone.now()
+    turn.save(update_fields=["status", "locked_at"])
+    _record_lock(turn, by)
+    return turn
+
+
+def _record_lock(turn, by):
+    from . import tasks  # tasks import services; keep the cycle lazy
+
+    orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
+    _bump(turn.exercise_id, "turn_locked")
+    tasks.resolve_turn.delay_on_commit(turn.pk)
+
+
+def deadlines_enforce(*, now=None):
+    """Beat calls this every few seconds: lock every open turn whose deadline has passed.
+
+    The conditional UPDATE is the claim, so two beats (or a beat and White) never lock twice.
+    """
+    now = now or timezone.now()
+    locked = []
+    for turn_id in Turn.objects.filter(status=Turn.Status.OPEN, deadline__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Turn.objects.filter(pk=turn_id, status=Turn.Status.OPEN, deadline__lte=now).update(
+                status=Turn.Status.LOCKED, locked_at=now)
+            if claimed:
+                _record_lock(Turn.objects.get(pk=turn_id), "clock")
+                locked.append(turn_id)
+    return locked
+
+
+def turn_resolve(*, turn_id):
+    """Run the engine on a locked turn. Idempotent: a second delivery finds the turn claimed."""
+    # Show "resolving" at once; the claim that matters is the locked re-check below.
+    if Turn.objects.filter(pk=turn_id, status=Turn.Status.LOCKED).update(status=Turn.Status.RESOLVING):
+        exercise_id = Turn.objects.values_list("exercise_id", flat=True).get(pk=turn_id)
+        with transaction.atomic():
+            _bump(exercise_id, "turn_resolving")
+    with transaction.atomic():
+        turn = Turn.objects.select_for_update().select_related("exercise__scenario").get(pk=turn_id)
+        if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
+            log.info("turn %s already resolved, skipping", turn_id)
+            return False
+        exercise = turn.exercise
+        spec = load_scenario(exercise.scenario.slug)
+        result = engine.resolve_turn(spec, engine.GameState.from_dict(turn.state_before), _engine_orders(turn),
+                                     seed=exercise.seed)
+        turn.result = result.to_dict()
+        turn.status = Turn.Status.REVIEW
+        turn.resolved_at = timezone.now()
+        turn.save(update_fields=["result", "status", "resolved_at"])
+        _log(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_resolved", actor="engine",
+             draws=turn.result.get("draws", []))
+        _bump(exercise.pk, "turn_resolved")
+        return True
+
+
+@transaction.atomic
+def turn_publish(*, exercise, by, turn_number=None):
+    """Release White's reviewed results to the teams and open the next turn."""
+    turn = _current_turn_locked(exercise.pk, turn_number)
+    if turn.status != Turn.Status.REVIEW:
+        raise StaleAction(_("Turn %(n)d is %(status)s; only a turn in review can be published.")
+                          % {"n": turn.number, "status": turn.get_status_display().lower()})
+    exercise = Exercise.objects.select_for_update().select_related("scenario").get(pk=exercise.pk)
+    spec = load_scenario(exercise.scenario.slug)
+    new_state = turn.result["state"]
+    turn.status = Turn.Status.PUBLISHED
+    turn.published_at = timezone.now()
+    turn.save(update_fields=["status", "published_at"])
+    exercise.state = new_state
+    ended = new_state.get("ended") or (turn.number >= spec.turns and _("the turn limit was reached"))
+    if ended:
+        exercise.status = Exercise.Status.ENDED
+        exercise.ended_reason = str(ended)
+    else:
+        Turn.objects.create(exercise=exercise, number=turn.number + 1, state_before=new_state)
+    exercise.save(update_fields=["state", "status", "ended_reason"])
+    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by,
+         ended=bool(ended))
+    _bump(exercise.pk, "turn_published")
+    return turn
+
+
+@transaction.atomic
+def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, body, turn_number):
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError(_("A message cannot be empty."))
+    if len(body) > settings.MESSAGE_MAX_CHARS:
+        raise ServiceError(_("Messages are at most %(n)d characters; this one has %(m)d.")
+                           % {"n": settings.MESSAGE_MAX_CHARS, "m": len(body)})
+    teams = {t.code: t for t in exercise.teams.all()}
+    unknown = [c for c in recipient_codes if c not in teams]
+    if unknown:
+        raise ServiceError(_("%(codes)s is not a team in this exercise.") % {"codes": ", ".join(unknown)})
+    if kind in (Message.Kind.BILATERAL, Message.Kind.GROUP) and not recipient_codes:
+        raise ServiceError(_("Choose at least one team to write to."))
+    message = Message.objects.create(exercise=exercise, turn_number=turn_number, kind=kind,
+                                     sender_team=sender_team, sender_name=sender_name[:60], body=body)
+    if kind in (Message.Kind.PUBLIC,) or (kind == Message.Kind.BROADCAST and not recipient_codes):
+        message.recipients.set(teams.values())
+    else:
+        message.recipients.set([teams[c] for c in recipient_codes])
+    _log(exercise_id=exercise.pk, turn_number=turn_number, kind="message_sent", actor=sender_name,
+         message=message.pk, message_kind=kind)
+    _bump(exercise.pk, "message_sent")
+    return message

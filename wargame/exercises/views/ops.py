@@ -1,0 +1,53 @@
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+
+from wargame.celery import app as celery_app
+
+from .. import access, live
+
+
+def ping(request):
+    """The floor for benchmarks: a Django view that touches nothing."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def healthz(request):
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # a health check reports every failure instead of raising
+        checks["database"] = f"down: {exc.__class__.__name__}"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"down: {exc.__class__.__name__}"
+    if checks["redis"] == "ok":
+        try:
+            replies = celery_app.control.ping(timeout=1.0)
+            checks["worker"] = "ok" if replies else "down: no worker answered a ping"
+        except Exception as exc:
+            checks["worker"] = f"down: {exc.__class__.__name__}"
+    else:
+        checks["worker"] = "down: needs redis"
+    down = sorted(k for k, v in checks.items() if v != "ok")
+    return JsonResponse({"status": "ok" if not down else "down", "down": down, "checks": checks},
+                        status=200 if not down else 503)
+
+
+async def exercise_events(request, code):
+    exercise = await _exercise_by_code(code)
+    response = StreamingHttpResponse(live.event_stream(exercise.pk), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _exercise_by_code(code):
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(access.access_exercise_by_code)(code)

@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import access, selectors, services
+from ..models import Exercise, Turn
+from .common import render_panel
+
+DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives"}
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _join_attempts_key(request):
+    return f"join-attempts:{_client_ip(request)}"
+
+
+@require_http_methods(["GET", "POST"])
+def home(request):
+    """Join with a code and a display name."""
+    form = {"code": request.GET.get("code", "").upper(), "name": ""}
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = {"code": request.POST.get("code", "").strip().upper(), "name": request.POST.get("name", "")}
+        attempts = cache.get(_join_attempts_key(request), 0)
+        if attempts >= settings.JOIN_ATTEMPTS_PER_WINDOW:
+            error = _("Too many wrong codes from this computer. Wait five minutes, or ask White for the code.")
+            status = 429
+        else:
+            exercise = Exercise.objects.filter(join_code=form["code"]).first() if form["code"] else None
+            if exercise is None:
+                cache.set(_join_attempts_key(request), attempts + 1, settings.JOIN_WINDOW_SECONDS)
+                error = _("No exercise has the code “%(code)s”. Check it on the projector; codes are six "
+                          "letters and digits.") % {"code": form["code"]}
+                status = 400
+            elif exercise.status == Exercise.Status.ENDED:
+                error = _("That exercise has ended and no longer takes players.")
+                status = 400
+            else:
+                if not request.session.session_key:
+                    request.session.create()
+                try:
+                    player = services.player_join(exercise=exercise, display_name=form["name"],
+                                                  session_key=request.session.session_key)
+                except services.ServiceError as exc:
+                    error, status = str(exc), 400
+                else:
+                    players = request.session.get(access.SESSION_PLAYERS, {})
+                    players[str(exercise.pk)] = player.pk
+                    request.session[access.SESSION_PLAYERS] = players
+                    return redirect("player-join-team", code=exercise.join_code)
+    return render(request, "exercises/home.html", {"form": form, "error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def join_team(request, code):
+    player = access.access_player(request, code)
+    exercise = player.exercise
+    error = None
+    if player.team_id and request.method == "GET":
+        return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
+    if request.method == "POST":
+        try:
+            services.player_choose_team(player=player, team_code=request.POST.get("team", ""))
+        except services.ServiceError as exc:
+            error = str(exc)
+        else:
+            return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
+    spec = selectors.scenario_for(exercise)
+    teams = [{"team": t, "count": t.players.count(), "spec": next((s for s in spec.teams if s.code == t.code), None)}
+             for t in exercise.teams.all()]
+    return render(request, "exercises/player/join_team.html",
+                  {"exercise": exercise, "player": player, "teams": teams, "error": error},
+                  status=400 if error else 200)
+
+
+def _dashboard_context(request, team, player, **extra):
+    exercise = team.exercise
+    turn = selectors.current_turn(exercise)
+    if player:
+        services.player_seen(player=player)
+    context = {
+        "exercise": exercise, "team": team, "player": player, "turn": turn,
+        "summary": selectors.turn_summary(exercise),
+        "view": selectors.team_view(team=team),
+        "orders": selectors.team_orders(team=team, turn=turn) if turn else [None, None],
+        "catalogue": selectors.team_catalogue(team=team),
+        "last": selectors.team_last_result(team=team),
+        "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
+    }
+    context["order_slots"] = _order_slots(context["orders"], **extra)
+    return context
+
+
+def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None):
+    """One row per order slot; a refused draft is shown again so nothing typed is lost."""
+    errors, drafts = errors or {}, drafts or {}
+    rows = []
+    for slot, order in enumerate(orders, start=1):
+        draft = drafts.get(slot) or {
+            "action": order.action if order else "", "target": order.target if order else "",
+            "note": order.note if order else ""}
+        rows.append({"slot": slot, "order": order, "revision": order.revision if order else 0,
+                     "error": errors.get(slot), "saved": saved_slot == slot, **draft})
+    return rows
+
+
+def dashboard(request, code, team):
+    team, player = access.access_team_as_player(request, code, team)
+    return render_panel(request, "exercises/player/dashboard.html", _dashboard_context(request, team, player),
+                        DASHBOARD_PANELS)
+
+
+@require_POST
+def order_save(request, code, team, slot):
+    team, player = access.access_team_for_orders(request, code, team)
+    if slot not in (1, 2):
+        raise Http404
+    draft = {"action": request.POST.get("action", ""), "target": request.POST.get("target", ""),
+             "note": request.POST.get("note", "")}
+    try:
+        base_revision = int(request.POST.get("revision", "0"))
+        turn_number = int(request.POST.get("turn", "0"))
+    except ValueError:
+        base_revision, turn_number = -1, 0
+    error = None
+    try:
+        services.order_save(player=player, turn_number=turn_number, slot=slot, base_revision=base_revision, **draft)
+    except services.ServiceError as exc:
+        error = str(exc)
+    context = _dashboard_context(request, team, player, errors={slot: error} if error else None,
+                                 drafts={slot: draft} if error else None, saved_slot=None if error else slot)
+    if request.htmx:
+        return render(request, "exercises/player/dashboard.html#order-forms", context, status=200)
+    return render(request, "exercises/player/dashboard.html", context, status=400 if error else 200)

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from wargame.exercises.views import facilitator, ops, player
+
+urlpatterns = [
+    path("", player.home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("ping", ops.ping, name="ping"),
+    path("x/<str:code>/join/", player.join_team, name="player-join-team"),
+    path("x/<str:code>/events/", ops.exercise_events, name="exercise-events"),
+    path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
+    path("x/<str:code>/t/<str:team>/orders/<int:slot>/", player.order_save, name="player-order-save"),
+    path("facilitator/", facilitator.home, name="facilitator-home"),
+    path("facilitator/login/", auth_views.LoginView.as_view(template_name="exercises/facilitator/login.html"),
+         name="facilitator-login"),
+    path("facilitator/logout/", auth_views.LogoutView.as_view(), name="facilitator-logout"),
+    path("facilitator/new/", facilitator.exercise_new, name="exercise-new"),
+    path("f/<int:exercise_id>/", facilitator.console, name="console"),
+    path("f/<int:exercise_id>/lock/", facilitator.turn_lock, name="console-lock"),
+    path("f/<int:exercise_id>/publish/", facilitator.turn_publish, name="console-publish"),
+    path("f/<int:exercise_id>/clock/", facilitator.turn_clock, name="console-clock"),
+    path("f/<int:exercise_id>/assign/", facilitator.player_assign, name="console-assign"),
+    path("f/<int:exercise_id>/qr.svg", facilitator.join_qr, name="console-qr"),
+    path("admin/", admin.site.urls),
+]
