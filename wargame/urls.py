@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wargame.exercises.views import facilitator, ops, player
+from wargame.exercises.views import facilitator, ops, player, plenary
 
 urlpatterns = [
     path("", player.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("ping", ops.ping, name="ping"),
     path("x/<str:code>/join/", player.join_team, name="player-join-team"),
     path("x/<str:code>/events/", ops.exercise_events, name="exercise-events"),
+    path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
     path("x/<str:code>/t/<str:team>/orders/<int:slot>/", player.order_save, name="player-order-save"),
     path("facilitator/", facilitator.home, name="facilitator-home"),

@@ -77,19 +77,15 @@ def test_order_refuses_an_unknown_action(exercise):
 
 
 def test_order_refuses_spending_beyond_the_rp_budget(exercise):
-    """Japan has 6 RP. M1 (3) and M11 (3) fit; M1 and M1 + something over budget do not."""
+    """Japan has only 4 RP this turn. M1 (3 RP) is accepted; adding M2 (2 RP) would need 5 and is refused."""
+    turn = exercise.turns.get(number=1)
+    turn.state_before["rp"]["JPN"] = 4
+    turn.save()
     jpn = _player(exercise, "Aiko", "JPN")
     services.order_save(player=jpn, turn_number=1, slot=1, action="M1", target="CHN", base_revision=0)
-    state = exercise.state
-    budget = state["rp"]["JPN"]
-    # Find an action whose cost pushes the team over budget, from the scenario's own catalogue.
-    from wargame.scenarios import load_scenario
-
-    spec = load_scenario("northern-territories")
-    expensive = next(a for a in spec.actions.values()
-                     if "JPN" in a.who and not a.bilateral and a.cost + 3 > budget and not a.locked_until_unlocked)
     with pytest.raises(services.ServiceError, match="RP"):
-        services.order_save(player=jpn, turn_number=1, slot=2, action=expensive.key, target="RUS", base_revision=0)
+        services.order_save(player=jpn, turn_number=1, slot=2, action="M2", base_revision=0)
+    assert list(Order.objects.values_list("action", flat=True)) == ["M1"]
 
 
 def test_stale_order_after_lock_is_refused(exercise, facilitator):

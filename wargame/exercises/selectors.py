@@ -149,3 +149,30 @@ def team_messages(*, team):
     return (Message.objects.filter(exercise=team.exercise, recipients=team) | Message.objects.filter(
         exercise=team.exercise, sender_team=team)).distinct().select_related("sender_team").prefetch_related(
         "recipients")
+
+
+def plenary_view(*, exercise):
+    """Public information only: what the projector may show the whole room."""
+    state = engine.GameState.from_dict(exercise.state)
+    teams = list(exercise.teams.all())
+    played = {t.code for t in teams}
+    ladder = []
+    for row in _dyad_rows(state, played):
+        row["rungs"] = range(8)
+        ladder.append(row)
+    last = last_published_turn(exercise)
+    incidents = []
+    headlines = []
+    if last and last.result:
+        headlines = last.result.get("headlines", [])
+        incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in last.result.get("events", [])
+                     if e.get("kind") == "incident" and e.get("zone") and e.get("audience") == "all"]
+    return {
+        "teams": teams,
+        "ladder": ladder,
+        "presence": {z: dict(p) for z, p in getattr(state, "presence", {}).items()},
+        "incidents": incidents,
+        "headlines": headlines,
+        "last": last,
+        "colours": {t.code: t.colour for t in teams},
+    }

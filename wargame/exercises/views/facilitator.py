@@ -1,3 +1,5 @@
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,6 +49,7 @@ def exercise_new(request):
 def _console_context(request, exercise):
     return {
         "exercise": exercise,
+        "panel_url": reverse("console", args=[exercise.pk]),
         "summary": selectors.turn_summary(exercise),
         "console": selectors.console_view(exercise=exercise),
         "join_url": request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}"),
@@ -117,5 +120,6 @@ def player_assign(request, exercise_id):
 def join_qr(request, exercise_id):
     exercise = access.access_exercise_as_facilitator(request, exercise_id)
     url = request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}")
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#0f172a")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, dark="#0f172a")
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -87,6 +88,7 @@ def _dashboard_context(request, team, player, **extra):
         services.player_seen(player=player)
     context = {
         "exercise": exercise, "team": team, "player": player, "turn": turn,
+        "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
         "summary": selectors.turn_summary(exercise),
         "view": selectors.team_view(team=team),
         "orders": selectors.team_orders(team=team, turn=turn) if turn else [None, None],
