@@ -47,6 +47,7 @@ class Exercise(models.Model):
     # Bumped on every committed change; SSE events carry it so clients can tell stale from fresh.
     version = models.PositiveIntegerField(default=0)
     ended_reason = models.CharField(max_length=200, blank=True)
+    observers_see_console = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,6 +149,7 @@ class Message(models.Model):
     sender_name = models.CharField(max_length=60)
     recipients = models.ManyToManyField(Team, related_name="received", blank=True)
     body = models.TextField()
+    thread = models.CharField(max_length=40, blank=True, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -166,3 +168,62 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class ArguedAction(models.Model):
+    """A team's one matrix-game move per turn: an argument White adjudicates (GAME_MODEL §6)."""
+
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="argued")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="argued")
+    action = models.TextField()
+    intended = models.TextField()
+    reasons = models.JSONField(default=list)  # up to three strings
+    aims = models.JSONField(default=list)  # variable names it hopes to move, e.g. ["T:JPN-RUS", "RUS.D"]
+    nearest_action = models.CharField(max_length=8, blank=True)
+    target = models.CharField(max_length=3, blank=True)
+    accepted_reasons = models.JSONField(default=list)  # indexes White accepts (weighted 2d6 mode)
+    probability = models.PositiveSmallIntegerField(null=True, blank=True)  # umpire-set mode, percent
+    revision = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team_id"]
+        constraints = [models.UniqueConstraint(fields=["turn", "team"], name="one_argued_per_team_turn")]
+
+
+class CounterArgument(models.Model):
+    argued = models.ForeignKey(ArguedAction, on_delete=models.CASCADE, related_name="counters")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="counters")
+    text = models.TextField()
+    accepted = models.BooleanField(default=False)  # White counts it (weighted 2d6 mode)
+    author = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+class EstimateCard(models.Model):
+    """Estimative-cards mode: each non-arguing team (and White) picks a probability card."""
+
+    CARDS = (0, 10, 30, 50, 70, 90, 100)
+
+    argued = models.ForeignKey(ArguedAction, on_delete=models.CASCADE, related_name="cards")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True, related_name="cards")  # null = White
+    probability = models.PositiveSmallIntegerField()
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["argued", "team"], name="one_card_per_team")]
+
+
+class ThreadRead(models.Model):
+    """How far a player has read one negotiation thread, for unread counts."""
+
+    player = models.ForeignKey(Player, on_delete=models.CASCADE, related_name="reads")
+    thread = models.CharField(max_length=40)  # "JPN-RUS", "public", "white", or "group:<sorted codes>"
+    last_message_id = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["player", "thread"], name="one_read_marker_per_thread")]

@@ -284,6 +284,17 @@ def turn_publish(*, exercise, by, turn_number=None):
     return turn
 
 
+def message_thread(*, kind, sender_code, recipient_codes):
+    """The thread a message belongs to: one per counterpart, per group, public, or from White."""
+    if kind == Message.Kind.PUBLIC:
+        return "public"
+    if kind == Message.Kind.BROADCAST:
+        return "white"
+    if kind == Message.Kind.BILATERAL:
+        return engine.dyad_key(sender_code, recipient_codes[0])
+    return "group:" + "-".join(sorted({sender_code, *recipient_codes}))
+
+
 @transaction.atomic
 def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, body, turn_number):
     body = (body or "").strip()
@@ -298,8 +309,12 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
         raise ServiceError(_("%(codes)s is not a team in this exercise.") % {"codes": ", ".join(unknown)})
     if kind in (Message.Kind.BILATERAL, Message.Kind.GROUP) and not recipient_codes:
         raise ServiceError(_("Choose at least one team to write to."))
+    if kind == Message.Kind.BILATERAL and len(recipient_codes) != 1:
+        raise ServiceError(_("A bilateral message goes to exactly one other team."))
     message = Message.objects.create(exercise=exercise, turn_number=turn_number, kind=kind,
-                                     sender_team=sender_team, sender_name=sender_name[:60], body=body)
+                                     sender_team=sender_team, sender_name=sender_name[:60], body=body,
+                                     thread=message_thread(kind=kind, sender_code=sender_team.code if sender_team
+                                                           else None, recipient_codes=recipient_codes))
     if kind in (Message.Kind.PUBLIC,) or (kind == Message.Kind.BROADCAST and not recipient_codes):
         message.recipients.set(teams.values())
     else:
