@@ -316,67 +316,105 @@ def expand(ref, ctx, core):
     return (ref,)
 
 
+class Eff:
+    """A compiled effect: the dict's fields as attributes (the interpreter's hot path)."""
+
+    __slots__ = ("raw", "op", "var", "dyad", "of", "delta", "pick", "range", "spill", "attr", "attr_name",
+                 "later", "cond", "if_pair", "if_zone")
+
+    def __init__(self, e: dict):
+        self.raw = e
+        self.op = e.get("op")
+        self.var = e.get("var")
+        self.dyad = tuple(e["dyad"]) if "dyad" in e else None
+        self.of = e.get("of")
+        self.delta = e.get("delta") if self.op is None else None
+        self.pick = tuple(e["pick"]) if "pick" in e else None
+        self.range = tuple(e["range"]) if "range" in e else None
+        self.spill = bool(e.get("spill"))
+        self.attr_name = e.get("attr", "direct")
+        self.attr = ATTR_INDEX[self.attr_name]
+        self.later = bool(e.get("delay") or e.get("temporary"))
+        self.cond = e.get("if")
+        self.if_pair = frozenset(e["if_pair"]) if "if_pair" in e else None
+        self.if_zone = e.get("if_zone")
+
+
+_COMPILED: dict = {}
+
+
+def compiled(effects) -> tuple:
+    """Compiled form of an effects tuple, memoised by identity (spec tuples live as long as the scenario)."""
+    key = id(effects)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is effects:
+        return hit[1]
+    comp = tuple(Eff(e) for e in effects)
+    if isinstance(effects, tuple) and len(_COMPILED) < 4096:  # bounded: ad-hoc effects are compiled afresh
+        _COMPILED[key] = (effects, comp)
+    return comp
+
+
 def eval_effects(tc, effects, ctx, scale, buf: Buffer, changes: list, event: str, phase: str):
     """Interpret effects for one event into `buf`. `tc` is the resolver's turn context."""
     st = tc.st
     core = tc.p.core
-    for e in effects:
-        cond = e.get("if")
-        if cond is not None and not eval_cond(cond, st, ctx, tc.turn):
+    dyads = st.dyads
+    for e in compiled(effects):
+        if e.cond is not None and not eval_cond(e.cond, st, ctx, tc.turn):
             continue
-        if "if_pair" in e and set(ctx.get("partners") or (ctx.get("self"), ctx.get("target"))) != set(e["if_pair"]):
+        if e.if_pair is not None and set(ctx.get("partners") or (ctx.get("self"), ctx.get("target"))) != e.if_pair:
             continue
-        if "if_zone" in e and ctx.get("zone") != e["if_zone"]:
+        if e.if_zone is not None and ctx.get("zone") != e.if_zone:
             continue
-        op = e.get("op")
-        if op is None:
-            var = e["var"]
-            if "delta" in e:
-                base = e["delta"]
+        if e.op is not None:
+            tc.op(e.raw, e.op, ctx, scale, buf, changes, event, phase)
+            continue
+        var = e.var
+        base = e.delta
+        if base is None:
+            k = ctx["_k"]
+            ctx["_k"] = k + 1
+            if e.pick is not None:
+                opts = e.pick
+                base = opts[tc.dice.dice(phase, event, k, 1, len(opts))[0] - 1]
             else:
-                k = ctx["_k"]
-                ctx["_k"] = k + 1
-                if "pick" in e:
-                    opts = e["pick"]
-                    base = opts[tc.dice.dice(phase, event, k, 1, len(opts))[0] - 1]
-                else:
-                    lo, hi = e["range"]
-                    base = lo + tc.dice.dice(phase, event, k, 1, hi - lo + 1)[0] - 1
-            amount = base * scale
-            if amount == 0:
-                continue
-            if "dyad" in e:
-                x0, y0 = e["dyad"]
-                for a in expand(x0, ctx, core):
-                    for b in expand(y0, ctx, core):
-                        if a == b:
-                            continue
-                        key = dyad_key(a, b)
-                        d = st.dyads.get(key)
-                        if d is None:
-                            continue
-                        amt = amount
-                        if ctx.get("island") and var in ("IL", "E") and "PARALLEL_TRACK" in d.flags:
-                            amt *= tc.p.island_factor
-                        if e.get("delay") or e.get("temporary"):
-                            tc.delayed(e, "dyad", key, var, amt, buf)
-                        else:
-                            attr = ATTR_INDEX[e.get("attr", "direct")]
-                            buf.add_dyad(key, var, amt, attr)
-                            if var == "T":
-                                tc.seen_by(key, ctx.get("rung"))
-                            if e.get("spill") and amt > 0 and ctx.get("self") in (a, b):
-                                src = ctx["self"]
-                                tc.spill(src, b if a == src else a, amt, buf, changes)
-                        changes.append((key, var, amt, ATTR_NAMES[ATTR_INDEX[e.get("attr", "direct")]]))
-            else:
-                for c in expand(e["of"], ctx, core):
-                    if c not in st.actors or var not in st.actors[c].vars:
+                lo, hi = e.range
+                base = lo + tc.dice.dice(phase, event, k, 1, hi - lo + 1)[0] - 1
+        amount = base * scale
+        if amount == 0:
+            continue
+        if e.dyad is not None:
+            x0, y0 = e.dyad
+            for a in expand(x0, ctx, core):
+                for b in expand(y0, ctx, core):
+                    if a == b:
                         continue
-                    if e.get("delay") or e.get("temporary"):
-                        tc.delayed(e, "actor", c, var, amount, buf)
+                    key = a + "-" + b if a < b else b + "-" + a
+                    d = dyads.get(key)
+                    if d is None:
+                        continue
+                    amt = amount
+                    if var in ("IL", "E") and ctx.get("island") and "PARALLEL_TRACK" in d.flags:
+                        amt *= tc.p.island_factor
+                    if e.later:
+                        tc.delayed(e.raw, "dyad", key, var, amt, buf)
                     else:
-                        buf.add_actor(c, var, amount)
-                    changes.append((c, var, amount, ""))
-            continue
-        tc.op(e, op, ctx, scale, buf, changes, event, phase)
+                        buf.add_dyad(key, var, amt, e.attr)
+                        if var == "T":
+                            tc.seen_by(key, ctx.get("rung"))
+                            if e.spill and amt > 0:
+                                src = ctx.get("self")
+                                if src == a or src == b:
+                                    tc.spill(src, b if a == src else a, amt, buf, changes)
+                    changes.append((key, var, amt, e.attr_name))
+        else:
+            for c in expand(e.of, ctx, core):
+                a = st.actors.get(c)
+                if a is None or var not in a.vars:
+                    continue
+                if e.later:
+                    tc.delayed(e.raw, "actor", c, var, amount, buf)
+                else:
+                    buf.add_actor(c, var, amount)
+                changes.append((c, var, amount, ""))

@@ -76,8 +76,11 @@ def incident_phase(tc):
                 sev += v
         row = severity_row(p, sev)
         a, b = key.split("-")
-        effects = ({"var": "T", "dyad": [a, b], "delta": row["dT"], "attr": "incident"},
-                   {"op": "rung", "dyad": [a, b], "rung": row["rung"]})
+        ck = ("incident", key, row["name"])
+        effects = p.cache.get(ck)
+        if effects is None:
+            effects = p.cache[ck] = ({"var": "T", "dyad": [a, b], "delta": row["dT"], "attr": "incident"},
+                                     {"op": "rung", "dyad": [a, b], "rung": row["rung"]})
         tc.run_event(eid, "incidents", "incident", effects, {"self": None, "target": None, "_k": 2}, buf,
                      teams=[a, b], audience="all",
                      text=f"Incident {a}–{b}: {row['name']} (severity {sev:.1f}{', forced roll' if forced else ''})",

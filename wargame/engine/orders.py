@@ -1,7 +1,7 @@
 """Orders and other turn inputs, and the checks players see before the turn locks."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .conditions import eval_cond, failing_parts
 
@@ -45,7 +45,8 @@ class Order:
         return (self.team, self.action, self.target or "", self.third or "")
 
     def to_dict(self):
-        return {"type": "order", **asdict(self)}
+        return {"type": "order", "team": self.team, "action": self.action, "target": self.target,
+                "third": self.third}
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,12 @@ class ArguedOrder:
         return (self.team, self.text)
 
     def to_dict(self):
-        d = asdict(self)
-        d["cards"] = [list(x) for x in (self.cards.items() if isinstance(self.cards, dict) else self.cards)]
-        d["reasons"] = list(self.reasons)
-        d["aims"] = list(self.aims)
-        d["counter_arguments"] = list(self.counter_arguments)
-        return {"type": "argued", **d}
+        return {"type": "argued", "team": self.team, "text": self.text, "intended": self.intended,
+                "reasons": list(self.reasons), "aims": list(self.aims), "nearest_action": self.nearest_action,
+                "probability": self.probability, "target": self.target,
+                "cards": [list(x) for x in (self.cards.items() if isinstance(self.cards, dict) else self.cards)],
+                "accepted_reasons": self.accepted_reasons, "accepted_counters": self.accepted_counters,
+                "counter_arguments": list(self.counter_arguments)}
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,16 @@ def resolve_target(spec, team, order):
 
 
 def static_problem(scenario, team, order) -> str | None:
-    """Problems that no turn can cure (policy validation)."""
+    """Problems that no turn can cure (policy validation). Cached per scenario: it is pure."""
+    cache = scenario.params.cache
+    key = ("static", team, order.action, order.target, order.third)
+    if key in cache:
+        return cache[key]
+    cache[key] = res = _static_problem(scenario, team, order)
+    return res
+
+
+def _static_problem(scenario, team, order) -> str | None:
     spec = scenario.actions.get(order.action)
     if spec is None:
         return f"unknown action {order.action}"

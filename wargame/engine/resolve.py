@@ -7,8 +7,6 @@ Within a category every effect is computed from the same snapshot and applied to
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import adjudication, dynamics, incidents
 from .conditions import cond_text, eval_cond
 from .effects import ATTR_NAMES, TURN_MOD_OPS, Buffer, eval_effects, expand, validate_effect
@@ -19,15 +17,58 @@ from .spec import PHASES
 from .state import band_index, band_name, dyad_key
 
 
-@dataclass
 class TurnResult:
-    state: object
-    events: list
-    draws: list
-    attribution: dict
-    headlines: list
-    narratives: dict
-    input: dict = field(default_factory=dict)
+    """Outcome of one resolved turn. headlines, narratives and input are built on first access."""
+
+    __slots__ = ("state", "events", "draws", "attribution", "_teams", "_raw", "_headlines", "_narratives",
+                 "_input")
+
+    def __init__(self, state, events, draws, attribution, teams=(), raw=None):
+        self.state = state
+        self.events = events
+        self.draws = draws
+        self.attribution = attribution
+        self._teams = teams
+        self._raw = raw
+        self._headlines = self._narratives = self._input = None
+
+    @property
+    def headlines(self) -> list:
+        """Public one-liners of the turn."""
+        if self._headlines is None:
+            self._headlines = [e["text"] for e in self.events if e["audience"] == "all" and e["kind"] in _HEADLINE_KINDS]
+        return self._headlines
+
+    @property
+    def narratives(self) -> dict:
+        """{team: text}: everything that team is told this turn."""
+        if self._narratives is None:
+            out = {}
+            for team in self._teams:
+                out[team] = "\n".join(e["text"] for e in self.events if e["audience"] == "all"
+                                      or (isinstance(e["audience"], list) and team in e["audience"]))
+            self._narratives = out
+        return self._narratives
+
+    @property
+    def input(self) -> dict:
+        """The turn's inputs as a JSON-safe record (orders sorted, so entry order never shows)."""
+        if self._input is None:
+            r = self._raw
+            self._input = {
+                "kind": "turn",
+                "turn": r["turn"],
+                "seed": r["seed"],
+                "orders": [o.to_dict() for o in sorted(r["orders"], key=Order.sort_key)]
+                + [o.to_dict() for o in sorted(r["argued"], key=ArguedOrder.sort_key)],
+                "injects": [i.to_dict() for i in r["injects"]],
+                "overrides": [o.to_dict() for o in r["overrides"]],
+                "skip_injects": sorted(r["skip_injects"]),
+                "fire_now": sorted(r["fire_now"]),
+                "argued_mode": r["argued_mode"],
+                "turn_limit": r["turn_limit"],
+            }
+        return self._input
 
     @property
     def log_entry(self) -> dict:
@@ -45,6 +86,12 @@ class TurnResult:
             "narratives": self.narratives,
             "input": self.input,
         }
+
+    def __repr__(self):
+        return f"TurnResult(turn={self.state.turn}, events={len(self.events)}, draws={len(self.draws)})"
+
+
+_HEADLINE_KINDS = frozenset(("inject", "incident", "crisis", "band_change", "end", "action", "argued", "trigger"))
 
 
 def _main_effects(spec):
@@ -307,7 +354,7 @@ class TurnCtx:
         changes = []
         eval_effects(self, effects, ctx, scale, buf, changes, eid, phase)
         ev = self.event(eid, phase, kind, teams, audience, text)
-        ev["changes"] = [[a, b, round(c, 4) if isinstance(c, float) else c, d] for a, b, c, d in changes]
+        ev["changes"] = [list(c) for c in changes]
         if scale != 1.0:
             ev["scale"] = scale
         if extra:
@@ -527,7 +574,10 @@ def _order_phase(tc, orders):
         j = spec.joint
         if j and all((t, key) in done for t in j["teams"]):
             ctx = {"self": None, "target": None, "partners": tuple(j["teams"]), "rung": spec.rung, "_k": 0}
-            items.append([f"t{turn}:joint:{key}", _JointSpec(spec, j), ctx, tuple(j["teams"]), 1.0, None])
+            js = tc.p.cache.get(("joint", key))
+            if js is None:
+                js = tc.p.cache[("joint", key)] = _JointSpec(spec, j)
+            items.append([f"t{turn}:joint:{key}", js, ctx, tuple(j["teams"]), 1.0, None])
     for team, c in spend.items():
         st.rp[team] = st.rp.get(team, 0) - c
     return items, spend
@@ -635,8 +685,11 @@ def _argued_phase(tc, argued, mode):
         res = adjudication.adjudicate(ao, mode, adj, tc.dice, eid)
         out = outcomes.get(res["outcome"], {})
         scale = float(out.get("scale", 1.0))
-        effects = _main_effects(spec) if spec is not None and scale else ()
-        effects = tuple(effects) + tuple(out.get("extra", ()))
+        ck = ("argued", spec.key if spec is not None else None, res["outcome"])
+        effects = tc.p.cache.get(ck)
+        if effects is None:
+            effects = tc.p.cache[ck] = (tuple(_main_effects(spec)) if spec is not None and scale else ()) + tuple(
+                out.get("extra", ()))
         tgt = ao.target
         if spec is not None and tgt is None and not spec.zones:
             allowed = spec.allowed_targets(ao.team) or spec.allowed_targets(spec.who[0])
@@ -815,26 +868,8 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
         resid = delta - (a["direct"] + a["spillover"] + a["incident"] + a["drift"])
         if resid:
             a["drift"] += resid
-    events = tc.events
-    headlines = [e["text"] for e in events if e["audience"] == "all" and e["kind"] in
-                 ("inject", "incident", "crisis", "band_change", "end", "action", "argued", "trigger")]
-    narratives = {}
-    for team in p.teams:
-        lines = [e["text"] for e in events
-                 if e["audience"] == "all" or (isinstance(e["audience"], list) and team in e["audience"])]
-        narratives[team] = "\n".join(lines)
-    record = {
-        "kind": "turn",
-        "turn": turn,
-        "seed": seed,
-        "orders": [o.to_dict() for o in sorted(cat_orders, key=Order.sort_key)]
-        + [o.to_dict() for o in sorted(argued, key=ArguedOrder.sort_key)],
-        "injects": [i.to_dict() for i in injects],
-        "overrides": [o.to_dict() for o in overrides],
-        "skip_injects": sorted(skip_injects),
-        "fire_now": sorted(fire_now),
-        "argued_mode": mode,
-        "turn_limit": turn_limit,
-    }
-    return TurnResult(st, events, dice.draws, attribution, headlines, narratives, record)
+    raw = {"turn": turn, "seed": seed, "orders": cat_orders, "argued": argued, "injects": tuple(injects),
+           "overrides": tuple(overrides), "skip_injects": tuple(skip_injects), "fire_now": tuple(fire_now),
+           "argued_mode": mode, "turn_limit": turn_limit}
+    return TurnResult(st, tc.events, dice.draws, attribution, p.teams, raw)
 

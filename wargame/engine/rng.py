@@ -1,5 +1,8 @@
 """Randomness: one generator per draw, seeded from (exercise seed, turn, phase, event, k).
 
+Dice come from a counter-mode blake2b stream keyed by that tuple (cheaper than building a
+random.Random per draw; perception noise uses random.Random seeded from the same kind of hash).
+
 Re-rolling one event (new salt) or entering manual dice never shifts any other draw,
 because no draw depends on how many draws came before it.
 """
@@ -16,6 +19,17 @@ def draw_seed(seed, turn, phase, event, k, salt=0) -> int:
 
 def generator(seed, turn, phase, event, k, salt=0) -> random.Random:
     return random.Random(draw_seed(seed, turn, phase, event, k, salt))
+
+
+def roll(seed, turn, phase, event, k, salt, n, sides) -> list:
+    """n fair dice from the draw's own generator: a counter-mode stream of blake2b keyed by the draw key
+    (8 bytes per die, scaled without modulo bias worth speaking of: < 2^-50)."""
+    key = f"{seed}|{turn}|{phase}|{event}|{k}" + (f"|{salt}" if salt else "")
+    digest = hashlib.blake2b(key.encode(), digest_size=8 * n if n <= 8 else 64).digest()
+    if n > 8:  # longer streams: extend by counter
+        digest += b"".join(hashlib.blake2b(f"{key}#{i}".encode(), digest_size=64).digest()
+                           for i in range(1, (n + 7) // 8))
+    return [(int.from_bytes(digest[8 * i:8 * i + 8], "big") * sides >> 64) + 1 for i in range(n)]
 
 
 class Dice:
@@ -60,9 +74,7 @@ class Dice:
         else:
             if fix is not None:
                 salt = fix[1]
-            rng = random.Random(draw_seed(self.seed, self.turn, phase, event, k, salt))
-            rand = rng.random
-            res = [int(rand() * sides) + 1 for _ in range(n)]
+            res = roll(self.seed, self.turn, phase, event, k, salt, n, sides)
         self.draws.append({
             "turn": self.turn, "phase": phase, "event": event, "k": k, "kind": f"{n}d{sides}",
             "result": res, "total": sum(res), "salt": salt, "manual": manual,

@@ -92,7 +92,7 @@ class Params:
     __slots__ = ("actors", "teams", "core", "ranges", "baseline", "income", "omega", "omega_from",
                  "align", "drift_k", "il_k", "il_cap", "comm_k", "parallel_g", "island_factor",
                  "d_rev", "rp_cap_mult", "rp_penalties", "grievance", "spill_side", "rungs",
-                 "inc", "adj", "crisis", "triggers", "end", "opposed", "zones", "pairs")
+                 "inc", "adj", "crisis", "triggers", "end", "opposed", "zones", "pairs", "cache")
 
     def __init__(self, rules: dict):
         actors = rules["actors"]
@@ -135,6 +135,7 @@ class Params:
         self.zones = tuple(rules.get("zones", ZONES))
         acts = self.actors
         self.pairs = tuple(dyad_key(a, b) for i, a in enumerate(acts) for b in acts[i + 1:])
+        self.cache = {}  # pure lookups memoised per scenario (static order checks)
 
     def range(self, var: str) -> tuple:
         return self.ranges.get(var, (0.0, 100.0))

@@ -83,3 +83,15 @@ def access_team_for_orders(request, code, team_code):
     if player is None:
         raise PermissionDenied
     return team, player
+
+
+def access_exercise_as_observer(code, *, console=False):
+    """Observers hold the observer code. They see the plenary view, and the console read-only
+    only when White allows it. They can never act."""
+    try:
+        exercise = Exercise.objects.select_related("scenario").get(observer_code=code.upper())
+    except Exercise.DoesNotExist:
+        raise Http404
+    if console and not exercise.observers_see_console:
+        raise Http404
+    return exercise

@@ -104,6 +104,9 @@ class Turn(models.Model):
     paused_remaining = models.DurationField(null=True, blank=True)
     state_before = models.JSONField(default=dict)
     result = models.JSONField(null=True, blank=True)  # engine TurnResult.to_dict(), proposed then published
+    # White's inputs to this turn's resolution: overrides, re-rolls, manual dice, ad-hoc injects,
+    # MSEL injects skipped or fired now, and edited narratives. The engine is re-run with them.
+    inputs = models.JSONField(default=dict, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     locked_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -1,11 +1,12 @@
 """Reads. Views call these after access has handed them the object they may see."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wargame import engine
 from wargame.scenarios import load_scenario
 
-from .models import Message, Order, Turn
+from .models import ArguedAction, Message, Order, Turn
 
 ONLINE_SECONDS = 60
 
@@ -176,3 +177,56 @@ def plenary_view(*, exercise):
         "last": last,
         "colours": {t.code: t.colour for t in teams},
     }
+
+
+def msel_rows(*, exercise):
+    """Each scripted inject with its state: scheduled, waiting on a condition, fired or skipped."""
+    spec = scenario_for(exercise)
+    turn = current_turn(exercise)
+    fired, skipped = {}, set()
+    for t in exercise.turns.filter(result__isnull=False).only("number", "status", "result", "inputs"):
+        for e in t.result.get("events", []):
+            if e.get("kind") == "inject":
+                inject_id = e["id"].rsplit(":", 1)[-1]
+                fired.setdefault(inject_id, (t.number, t.status == Turn.Status.PUBLISHED, e.get("why", "")))
+        skipped |= set((t.inputs or {}).get("skip", []))
+    pending = (turn.inputs or {}) if turn else {}
+    rows = []
+    for inj in spec.injects:
+        trig = inj.trigger or {}
+        when = inj.trigger_text or (f"turn {trig['turn']}" if "turn" in trig else "condition")
+        if inj.id in fired:
+            number, published, why = fired[inj.id]
+            state = "fired" if published else "proposed"
+            label = (_("fired, turn %(n)d") if published else _("fires this turn (in review)")) % {"n": number}
+        elif inj.id in pending.get("fire_now", []):
+            state, label, why = "queued", _("will fire when this turn resolves"), ""
+        elif inj.id in skipped or inj.id in pending.get("skip", []):
+            state, label, why = "skipped", _("skipped"), ""
+        elif "when" in trig:
+            state, label, why = "waiting", _("waiting on its condition"), ""
+        else:
+            state, label, why = "scheduled", _("scheduled, turn %(n)s") % {"n": trig.get("turn", "?")}, ""
+        rows.append({"spec": inj, "when": when, "state": state, "label": label, "why": why})
+    return rows
+
+
+def console_argued(*, turn):
+    if turn is None:
+        return []
+    return list(ArguedAction.objects.filter(turn=turn).select_related("team", "updated_by")
+                .prefetch_related("counters__team", "cards__team"))
+
+
+def review_rows(*, result):
+    """Each proposed event with its dice and the overrides White already made."""
+    if not result:
+        return []
+    draws = {}
+    for d in result.get("draws", []):
+        draws.setdefault(d["event"], []).append(d)
+    overrides = {}
+    for o in (result.get("input") or {}).get("overrides", []):
+        overrides.setdefault(o["event_id"], []).append(o)
+    return [{"event": e, "draws": draws.get(e["id"], []), "overrides": overrides.get(e["id"], [])}
+            for e in result.get("events", [])]

@@ -15,7 +15,7 @@ from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from . import live
-from .models import Event, Exercise, Message, Order, Player, Scenario, Team, Turn
+from .models import ArguedAction, EstimateCard, Event, Exercise, Message, Order, Player, Scenario, Team, Turn
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,50 @@ def _engine_orders(turn):
     return [engine.Order(team=o.team.code, action=o.action, target=o.target or None) for o in qs]
 
 
+ENGINE_MODES = {Exercise.Mode.CARDS: "estimative", Exercise.Mode.WEIGHTED: "weighted_2d6",
+                Exercise.Mode.UMPIRE: "umpire"}
+
+
+def _engine_argued(turn):
+    rows = ArguedAction.objects.filter(turn=turn).select_related("team").prefetch_related("counters", "cards__team")
+    argued = []
+    for a in rows:
+        argued.append(engine.ArguedOrder(
+            team=a.team.code, text=a.action, intended=a.intended, reasons=tuple(a.reasons), aims=tuple(a.aims),
+            nearest_action=a.nearest_action or None, target=a.target or None,
+            probability=a.probability,
+            cards=tuple(((c.team.code if c.team else "WHITE"), c.probability) for c in a.cards.all()),
+            accepted_reasons=len(a.accepted_reasons),
+            accepted_counters=sum(1 for c in a.counters.all() if c.accepted),
+            counter_arguments=tuple(c.text for c in a.counters.all())))
+    return argued
+
+
+def _inputs(turn):
+    data = {"overrides": [], "injects": [], "skip": [], "fire_now": [], "narratives": {}}
+    data.update(turn.inputs or {})
+    return data
+
+
+def _run_engine(turn, inputs=None):
+    """Resolve a turn from its stored state and every input White has given. Pure and repeatable."""
+    exercise = turn.exercise
+    spec = load_scenario(exercise.scenario.slug)
+    inputs = inputs or _inputs(turn)
+    try:
+        return engine.resolve_turn(
+            spec, engine.GameState.from_dict(turn.state_before), _engine_orders(turn) + _engine_argued(turn),
+            seed=exercise.seed,
+            overrides=[engine.Override(**o) for o in inputs["overrides"]],
+            injects=[engine.InjectInput(**{**i, "audience": i["audience"] if i["audience"] == "all"
+                                            else tuple(i["audience"]), "effects": tuple(i["effects"])})
+                     for i in inputs["injects"]],
+            skip_injects=frozenset(inputs["skip"]), fire_now=frozenset(inputs["fire_now"]),
+            argued_mode=ENGINE_MODES.get(exercise.adjudication_mode))
+    except engine.EngineInputError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
 @transaction.atomic
 def order_save(*, player, turn_number, slot, action, target="", note="", base_revision=0):
     """Save one of a team's two order slots, refusing stale pages, conflicts and illegal orders."""
@@ -244,9 +288,7 @@ def turn_resolve(*, turn_id):
             log.info("turn %s already resolved, skipping", turn_id)
             return False
         exercise = turn.exercise
-        spec = load_scenario(exercise.scenario.slug)
-        result = engine.resolve_turn(spec, engine.GameState.from_dict(turn.state_before), _engine_orders(turn),
-                                     seed=exercise.seed)
+        result = _run_engine(turn)
         turn.result = result.to_dict()
         turn.status = Turn.Status.REVIEW
         turn.resolved_at = timezone.now()
@@ -267,9 +309,12 @@ def turn_publish(*, exercise, by, turn_number=None):
     exercise = Exercise.objects.select_for_update().select_related("scenario").get(pk=exercise.pk)
     spec = load_scenario(exercise.scenario.slug)
     new_state = turn.result["state"]
+    edited = _inputs(turn)["narratives"]
+    if edited:
+        turn.result = {**turn.result, "narratives": {**turn.result.get("narratives", {}), **edited}}
     turn.status = Turn.Status.PUBLISHED
     turn.published_at = timezone.now()
-    turn.save(update_fields=["status", "published_at"])
+    turn.save(update_fields=["status", "published_at", "result"])
     exercise.state = new_state
     ended = new_state.get("ended") or (turn.number >= spec.turns and _("the turn limit was reached"))
     if ended:
@@ -323,3 +368,214 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
          message=message.pk, message_kind=kind)
     _bump(exercise.pk, "message_sent")
     return message
+
+
+# ---- White's hand on the turn: clock, overrides, dice, injects, narratives ----
+
+def _turn_for_white(exercise, turn_number, allowed):
+    turn = _current_turn_locked(exercise.pk, turn_number)
+    if turn.status not in allowed:
+        raise StaleAction(_("Turn %(n)d is %(status)s; that can no longer be done. The page has been refreshed.")
+                          % {"n": turn.number, "status": turn.get_status_display().lower()})
+    return turn
+
+
+def _change_inputs(turn, change, *, by, kind, **payload):
+    """Apply one change to a turn's inputs; in review, re-run the engine so White sees the effect now."""
+    inputs = _inputs(turn)
+    change(inputs)
+    fields = ["inputs"]
+    if turn.status == Turn.Status.REVIEW:
+        turn.result = _run_engine(turn, inputs).to_dict()  # raises ServiceError, leaving nothing changed
+        fields.append("result")
+    elif turn.status == Turn.Status.OPEN and (inputs["injects"] or inputs["fire_now"] or inputs["skip"]):
+        _check_injects(turn, inputs)
+    turn.inputs = inputs
+    turn.save(update_fields=fields)
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind=kind, actor=by, **payload)
+    _bump(turn.exercise_id, "turn_resolved" if turn.status == Turn.Status.REVIEW else "injects_changed")
+    return turn
+
+
+def _check_injects(turn, inputs):
+    """Validate ad-hoc injects against the model's caps before the turn resolves."""
+    _run_engine(turn, {**inputs, "overrides": []})
+
+
+@transaction.atomic
+def turn_override(*, exercise, by, turn_number, event_id, kind, value=None, reason="Error", note="", draw=None):
+    """White overrides one proposed result: scale, replace, re-roll one draw or enter physical dice."""
+    if reason not in engine.OVERRIDE_REASONS:
+        raise ServiceError(_("Choose a reason: %(r)s.") % {"r": ", ".join(engine.OVERRIDE_REASONS)})
+    if kind not in engine.OVERRIDE_KINDS:
+        raise ServiceError(_("Unknown override kind."))
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.REVIEW})
+    known = {e["id"] for e in (turn.result or {}).get("events", [])}
+    if event_id not in known:
+        raise StaleAction(_("That result is no longer in the proposal; the page has been refreshed."))
+    override = {"event_id": event_id, "kind": kind, "value": value, "reason": reason, "note": note[:500],
+                "draw": draw}
+
+    def change(inputs):
+        same = (lambda o: o["event_id"] == event_id and (o["kind"] in ("reroll", "manual_dice")) ==
+                (kind in ("reroll", "manual_dice")) and (kind not in ("reroll", "manual_dice") or o["draw"] == draw))
+        if kind == "reroll":
+            # Each re-roll of the same draw gets a new salt, so it lands on a fresh, still-seeded die.
+            previous = [o for o in inputs["overrides"] if same(o) and o["kind"] == "reroll"]
+            override["value"] = (previous[-1]["value"] if previous else 0) + 1
+        inputs["overrides"] = [o for o in inputs["overrides"] if not same(o)] + [override]
+
+    return _change_inputs(turn, change, by=by, kind=f"override_{kind}", **override)
+
+
+@transaction.atomic
+def turn_override_clear(*, exercise, by, turn_number, event_id):
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.REVIEW})
+
+    def change(inputs):
+        inputs["overrides"] = [o for o in inputs["overrides"] if o["event_id"] != event_id]
+
+    return _change_inputs(turn, change, by=by, kind="override_cleared", event_id=event_id)
+
+
+@transaction.atomic
+def narrative_edit(*, exercise, by, turn_number, team_code, text):
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.REVIEW})
+    if not exercise.teams.filter(code=team_code).exists():
+        raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
+
+    def change(inputs):
+        inputs["narratives"] = {**inputs["narratives"], team_code: text.strip()[:8000]}
+
+    return _change_inputs(turn, change, by=by, kind="narrative_edited", team=team_code)
+
+
+@transaction.atomic
+def inject_fire_now(*, exercise, by, turn_number, inject_id):
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.OPEN, Turn.Status.REVIEW})
+    spec = load_scenario(exercise.scenario.slug)
+    if inject_id not in {i.id for i in spec.injects}:
+        raise ServiceError(_("There is no inject %(id)s in this scenario.") % {"id": inject_id})
+
+    def change(inputs):
+        inputs["fire_now"] = sorted(set(inputs["fire_now"]) | {inject_id})
+        inputs["skip"] = [i for i in inputs["skip"] if i != inject_id]
+
+    return _change_inputs(turn, change, by=by, kind="inject_fired", inject=inject_id)
+
+
+@transaction.atomic
+def inject_skip(*, exercise, by, turn_number, inject_id):
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.OPEN, Turn.Status.REVIEW})
+
+    def change(inputs):
+        inputs["skip"] = sorted(set(inputs["skip"]) | {inject_id})
+        inputs["fire_now"] = [i for i in inputs["fire_now"] if i != inject_id]
+
+    return _change_inputs(turn, change, by=by, kind="inject_skipped", inject=inject_id)
+
+
+@transaction.atomic
+def inject_adhoc(*, exercise, by, turn_number, title, text, audience, effects):
+    """White writes an inject on the spot. Effects are checked against the model's caps."""
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title or not text:
+        raise ServiceError(_("An inject needs a title and a text."))
+    codes = set(exercise.teams.values_list("code", flat=True))
+    if audience != "all":
+        audience = sorted(set(audience))
+        if not audience:
+            raise ServiceError(_("Choose at least one team, or all teams."))
+        unknown = [c for c in audience if c not in codes]
+        if unknown:
+            raise ServiceError(_("%(codes)s is not a team in this exercise.") % {"codes": ", ".join(unknown)})
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.OPEN, Turn.Status.REVIEW})
+    inject = {"id": f"W{turn.number}-{len(_inputs(turn)['injects']) + 1}", "title": title[:200], "text": text[:4000],
+              "audience": audience, "effects": list(effects), "decision": ""}
+
+    def change(inputs):
+        inputs["injects"] = inputs["injects"] + [inject]
+
+    return _change_inputs(turn, change, by=by, kind="inject_adhoc", inject=inject)
+
+
+@transaction.atomic
+def clock_pause(*, exercise, by):
+    turn = _turn_for_white(exercise, None, {Turn.Status.OPEN})
+    if turn.deadline is None:
+        raise ServiceError(_("The clock is not running."))
+    turn.paused_remaining = max(turn.deadline - timezone.now(), timedelta(0))
+    turn.deadline = None
+    turn.save(update_fields=["deadline", "paused_remaining"])
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_paused", actor=by)
+    _bump(turn.exercise_id, "clock_changed")
+    return turn
+
+
+@transaction.atomic
+def clock_resume(*, exercise, by):
+    turn = _turn_for_white(exercise, None, {Turn.Status.OPEN})
+    if turn.paused_remaining is None:
+        raise ServiceError(_("The clock is not paused."))
+    turn.deadline = timezone.now() + turn.paused_remaining
+    turn.paused_remaining = None
+    turn.save(update_fields=["deadline", "paused_remaining"])
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_resumed", actor=by)
+    _bump(turn.exercise_id, "clock_changed")
+    return turn
+
+
+@transaction.atomic
+def clock_extend(*, exercise, by, minutes):
+    turn = _turn_for_white(exercise, None, {Turn.Status.OPEN})
+    if not 0 < minutes <= 120:
+        raise ServiceError(_("Extend by 1 to 120 minutes."))
+    if turn.deadline is not None:
+        turn.deadline += timedelta(minutes=minutes)
+    elif turn.paused_remaining is not None:
+        turn.paused_remaining += timedelta(minutes=minutes)
+    else:
+        raise ServiceError(_("Set a clock first."))
+    turn.save(update_fields=["deadline", "paused_remaining"])
+    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_extended", actor=by, minutes=minutes)
+    _bump(turn.exercise_id, "clock_changed")
+    return turn
+
+
+@transaction.atomic
+def argued_adjudicate(*, exercise, by, turn_number, team_code, accepted_reasons=None, accepted_counters=None,
+                      probability=None, white_card=None):
+    """White's part in an argued action: which reasons count, the umpire's probability, or White's card."""
+    turn = _turn_for_white(exercise, turn_number, {Turn.Status.OPEN, Turn.Status.LOCKED, Turn.Status.REVIEW})
+    argued = ArguedAction.objects.select_for_update().filter(turn=turn, team__code=team_code).first()
+    if argued is None:
+        raise StaleAction(_("That argued action no longer exists."))
+    if probability is not None and not 0 <= probability <= 100:
+        raise ServiceError(_("A probability is between 0 and 100%."))
+    if white_card is not None and white_card not in EstimateCard.CARDS:
+        raise ServiceError(_("Cards are 0, 10, 30, 50, 70, 90 or 100%."))
+    if accepted_reasons is not None:
+        argued.accepted_reasons = sorted(i for i in set(accepted_reasons) if 0 <= i < len(argued.reasons))
+    if probability is not None:
+        argued.probability = probability
+    argued.save()
+    if accepted_counters is not None:
+        for counter in argued.counters.all():
+            counter.accepted = counter.pk in set(accepted_counters)
+            counter.save(update_fields=["accepted"])
+    if white_card is not None:
+        EstimateCard.objects.update_or_create(argued=argued, team=None, defaults={"probability": white_card})
+    if turn.status == Turn.Status.REVIEW:
+        turn.result = _run_engine(turn).to_dict()
+        turn.save(update_fields=["result"])
+    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="argued_adjudicated", actor=by, team=team_code,
+         accepted_reasons=argued.accepted_reasons, probability=probability, white_card=white_card)
+    _bump(exercise.pk, "turn_resolved" if turn.status == Turn.Status.REVIEW else "orders_changed")
+    return argued
+
+
+@transaction.atomic
+def observers_console_set(*, exercise, allowed, by):
+    Exercise.objects.filter(pk=exercise.pk).update(observers_see_console=allowed)
+    _log(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed)
+    _bump(exercise.pk, "roster_changed")

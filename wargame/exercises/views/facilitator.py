@@ -3,7 +3,7 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +12,13 @@ from django.views.decorators.http import require_POST
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from .. import access, selectors, services
-from ..models import Exercise, Player
+from ..models import EstimateCard, Exercise, Player
+
+EFFECT_VARS = ("T", "IL", "C", "E", "N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
 from .common import render_panel
 
-CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-review", "console-state"}
+CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-review", "console-state",
+                  "console-injects"}
 
 
 def _scenario_choices():
@@ -46,12 +49,21 @@ def exercise_new(request):
     return redirect("console", exercise_id=exercise.pk)
 
 
-def _console_context(request, exercise):
+def console_context(request, exercise):
+    console = selectors.console_view(exercise=exercise)
     return {
+        "msel": selectors.msel_rows(exercise=exercise),
+        "argued": selectors.console_argued(turn=console["turn"]),
+        "review": selectors.review_rows(result=console["result"]),
+        "reasons": services.engine.OVERRIDE_REASONS,
+        "effect_vars": EFFECT_VARS,
+        "cards": EstimateCard.CARDS,
+        "observer_url": request.build_absolute_uri(reverse("observer", args=[exercise.observer_code])),
+        "plenary_url": reverse("plenary", args=[exercise.join_code]),
         "exercise": exercise,
         "panel_url": reverse("console", args=[exercise.pk]),
         "summary": selectors.turn_summary(exercise),
-        "console": selectors.console_view(exercise=exercise),
+        "console": console,
         "join_url": request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}"),
     }
 
@@ -59,7 +71,7 @@ def _console_context(request, exercise):
 @login_required
 def console(request, exercise_id):
     exercise = access.access_exercise_as_facilitator(request, exercise_id)
-    return render_panel(request, "exercises/facilitator/console.html", _console_context(request, exercise),
+    return render_panel(request, "exercises/facilitator/console.html", console_context(request, exercise),
                         CONSOLE_PANELS)
 
 
@@ -71,7 +83,7 @@ def _act(request, exercise_id, action):
         messages.error(request, str(exc))
     if request.htmx:
         response = render(request, "exercises/facilitator/console.html#console-turn",
-                          _console_context(request, exercise))
+                          console_context(request, exercise))
         return response
     return redirect("console", exercise_id=exercise.pk)
 
@@ -123,3 +135,167 @@ def join_qr(request, exercise_id):
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, dark="#0f172a")
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value, what):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise services.ServiceError(_("Enter a number for %(what)s.") % {"what": what})
+
+
+def parse_effects(post, prefix="effect"):
+    """Effect rows from a form: variable, subject (actor code or dyad such as JPN-RUS) and delta."""
+    effects = []
+    for i in range(3):
+        var = post.get(f"{prefix}_{i}_var", "").strip()
+        subject = post.get(f"{prefix}_{i}_subject", "").strip().upper()
+        delta = post.get(f"{prefix}_{i}_delta", "").strip()
+        if not (var or subject or delta):
+            continue
+        if not (var and subject and delta):
+            raise services.ServiceError(_("Effect %(n)d needs a variable, a subject and a change.") % {"n": i + 1})
+        amount = _float(delta, _("the change"))
+        if "-" in subject:
+            effects.append({"var": var, "dyad": subject.split("-", 1), "delta": amount})
+        else:
+            effects.append({"var": var, "of": subject, "delta": amount})
+    return effects
+
+
+def _turn_number(request):
+    return _int_or_none(request.POST.get("turn"))
+
+
+@login_required
+@require_POST
+def override(request, exercise_id):
+    def act(exercise):
+        kind = request.POST.get("kind", "")
+        value = None
+        if kind == "scale":
+            value = _float(request.POST.get("value"), _("the scale"))
+        elif kind == "replace":
+            value = parse_effects(request.POST)
+            if not value:
+                raise services.ServiceError(_("A replacement needs at least one effect."))
+        elif kind == "manual_dice":
+            faces = [f for f in request.POST.get("value", "").replace("+", " ").replace(",", " ").split() if f]
+            value = [_int_or_none(f) for f in faces]
+            if not value or None in value:
+                raise services.ServiceError(_("Enter the dice as whole numbers, e.g. 4 6."))
+        services.turn_override(exercise=exercise, by=request.user.username, turn_number=_turn_number(request),
+                               event_id=request.POST.get("event", ""), kind=kind, value=value,
+                               reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
+                               draw=_int_or_none(request.POST.get("draw")))
+
+    return _act(request, exercise_id, act)
+
+
+@login_required
+@require_POST
+def override_clear(request, exercise_id):
+    return _act(request, exercise_id, lambda x: services.turn_override_clear(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request), event_id=request.POST.get("event", "")))
+
+
+@login_required
+@require_POST
+def narrative(request, exercise_id):
+    return _act(request, exercise_id, lambda x: services.narrative_edit(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request),
+        team_code=request.POST.get("team", ""), text=request.POST.get("text", "")))
+
+
+@login_required
+@require_POST
+def inject_fire(request, exercise_id):
+    return _act(request, exercise_id, lambda x: services.inject_fire_now(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request), inject_id=request.POST.get("inject", "")))
+
+
+@login_required
+@require_POST
+def inject_skip(request, exercise_id):
+    return _act(request, exercise_id, lambda x: services.inject_skip(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request), inject_id=request.POST.get("inject", "")))
+
+
+@login_required
+@require_POST
+def inject_new(request, exercise_id):
+    def act(exercise):
+        audience = "all" if request.POST.get("audience") == "all" else request.POST.getlist("teams")
+        services.inject_adhoc(exercise=exercise, by=request.user.username, turn_number=_turn_number(request),
+                              title=request.POST.get("title", ""), text=request.POST.get("text", ""),
+                              audience=audience, effects=parse_effects(request.POST))
+
+    return _act(request, exercise_id, act)
+
+
+@login_required
+@require_POST
+def clock_control(request, exercise_id, action):
+    if action not in ("pause", "resume", "extend"):
+        raise Http404
+
+    def act(exercise):
+        by = request.user.username
+        if action == "pause":
+            services.clock_pause(exercise=exercise, by=by)
+        elif action == "resume":
+            services.clock_resume(exercise=exercise, by=by)
+        else:
+            minutes = _int_or_none(request.POST.get("minutes"))
+            if minutes is None:
+                raise services.ServiceError(_("Enter the extension in whole minutes."))
+            services.clock_extend(exercise=exercise, by=by, minutes=minutes)
+
+    return _act(request, exercise_id, act)
+
+
+@login_required
+@require_POST
+def argued(request, exercise_id):
+    def act(exercise):
+        probability = request.POST.get("probability", "").strip()
+        card = request.POST.get("white_card", "").strip()
+        services.argued_adjudicate(
+            exercise=exercise, by=request.user.username, turn_number=_turn_number(request),
+            team_code=request.POST.get("team", ""),
+            accepted_reasons=[i for i in map(_int_or_none, request.POST.getlist("reasons")) if i is not None]
+            if "reasons_sent" in request.POST else None,
+            accepted_counters=[i for i in map(_int_or_none, request.POST.getlist("counters")) if i is not None]
+            if "reasons_sent" in request.POST else None,
+            probability=_int_or_none(probability) if probability else None,
+            white_card=_int_or_none(card) if card else None)
+
+    return _act(request, exercise_id, act)
+
+
+@login_required
+@require_POST
+def facilitator_add(request, exercise_id):
+    def act(exercise):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()).first()
+        if user is None:
+            raise services.ServiceError(_("No facilitator account has that username."))
+        services.facilitator_add(exercise=exercise, user=user, by=request.user.username)
+
+    return _act(request, exercise_id, act)
+
+
+@login_required
+@require_POST
+def observers_console(request, exercise_id):
+    return _act(request, exercise_id, lambda x: services.observers_console_set(
+        exercise=x, allowed=request.POST.get("allowed") == "1", by=request.user.username))

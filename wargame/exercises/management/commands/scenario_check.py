@@ -5,6 +5,7 @@ from wargame.scenarios import ScenarioError, load_scenario_file
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # pure engine work: needs no URLconf, models or database
     help = "Validate a scenario YAML file (and the .text.yaml beside it); prints OK or every problem."
 
     def add_arguments(self, parser):

@@ -10,6 +10,7 @@ from wargame.scenarios import ScenarioError, load_scenario
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # pure engine work: needs no URLconf, models or database
     help = ("Simulate N turns with each team ordering the same actions every turn. "
             'Policy: JSON file or inline JSON, e.g. {"JPN": ["M2", "D1:RUS"], "RUS": ["M4", "D1:JPN"]}.')
 
