@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wargame.exercises.views import facilitator, ops, player, plenary
+from wargame.exercises.views import facilitator, messages, ops, player, plenary
 
 urlpatterns = [
     path("", player.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
     path("x/<str:code>/t/<str:team>/orders/<int:slot>/", player.order_save, name="player-order-save"),
+    path("x/<str:code>/t/<str:team>/messages/", messages.team_messages, name="player-messages"),
+    path("x/<str:code>/t/<str:team>/messages/send/", messages.message_send, name="player-message-send"),
+    path("x/<str:code>/t/<str:team>/messages/group/", messages.group_send, name="player-message-group"),
+    path("x/<str:code>/t/<str:team>/messages/unread/", messages.unread_badge, name="player-messages-unread"),
+    path("x/<str:code>/t/<str:team>/argued/", player.argued_save, name="player-argued-save"),
+    path("x/<str:code>/t/<str:team>/counter/", player.counter_post, name="player-counter"),
+    path("x/<str:code>/t/<str:team>/card/", player.card_pick, name="player-card"),
     path("facilitator/", facilitator.home, name="facilitator-home"),
     path("facilitator/login/", auth_views.LoginView.as_view(template_name="exercises/facilitator/login.html"),
          name="facilitator-login"),
@@ -24,6 +31,8 @@ urlpatterns = [
     path("f/<int:exercise_id>/clock/", facilitator.turn_clock, name="console-clock"),
     path("f/<int:exercise_id>/assign/", facilitator.player_assign, name="console-assign"),
     path("f/<int:exercise_id>/qr.svg", facilitator.join_qr, name="console-qr"),
+    path("f/<int:exercise_id>/messages/", messages.console_messages, name="console-messages"),
+    path("f/<int:exercise_id>/messages/broadcast/", messages.broadcast, name="console-broadcast"),
     path("f/<int:exercise_id>/override/", facilitator.override, name="console-override"),
     path("f/<int:exercise_id>/override/clear/", facilitator.override_clear, name="console-override-clear"),
     path("f/<int:exercise_id>/narrative/", facilitator.narrative, name="console-narrative"),

@@ -9,14 +9,33 @@
     pill.querySelector(".live-label").textContent = label;
   }
 
-  var opened = 0;
-  document.body.addEventListener("htmx:sseOpen", function () {
-    opened += 1;
+  function refreshPanels() {
+    document.querySelectorAll("[data-panel]").forEach(function (el) { htmx.trigger(el, "refresh"); });
+  }
+
+  // On every (re)connect the server says which version of the exercise it is at. If the page was
+  // rendered at an older version, an event was missed (before connecting, or while away): refresh.
+  document.body.addEventListener("htmx:sseOpen", function (ev) {
     setLive("live", "Live");
-    // After a reconnect, refresh every panel so an event missed while away costs nothing.
-    if (opened > 1) {
-      document.querySelectorAll("[data-panel]").forEach(function (el) { htmx.trigger(el, "refresh"); });
-    }
+    var root = document.querySelector("[data-live-root]");
+    var source = ev.detail && ev.detail.source;
+    if (!root || !source || source.__helloBound) return;
+    source.__helloBound = true;
+    source.addEventListener("hello", function (msg) {
+      var version;
+      try { version = JSON.parse(msg.data).version; } catch (e) { return; }
+      var seen = parseInt(root.dataset.version || "0", 10);
+      if (version > seen) refreshPanels();
+      root.dataset.version = String(version);
+    });
+  });
+  // Every doorbell carries the version it announces; remember it so a reconnect does not refresh twice.
+  document.body.addEventListener("htmx:sseBeforeMessage", function (ev) {
+    var root = document.querySelector("[data-live-root]");
+    try {
+      var v = JSON.parse(ev.detail.data).version;
+      if (root && v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
+    } catch (e) { /* keep-alives and hello carry no version to keep */ }
   });
   document.body.addEventListener("htmx:sseError", function () { setLive("down", "Reconnecting"); });
 
@@ -60,4 +79,32 @@
   });
   restoreDrafts(document);
   document.body.addEventListener("htmx:afterSwap", function (ev) { restoreDrafts(ev.detail.elt.parentNode || document); });
+})();
+
+// Drafts, continued: ticked boxes (message recipients) in a draft form survive a reload and a swap too.
+// The draft code above keeps each field's value; a checkbox's state is its `checked`, kept here.
+(function () {
+  "use strict";
+  function boxes(form) { return form.querySelectorAll("input[type=checkbox][name]"); }
+  function restoreChecks(root) {
+    root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+      var key = "draft-checks:" + form.dataset.draftKey;
+      if (form.hasAttribute("data-draft-saved")) { localStorage.removeItem(key); return; }
+      var saved = localStorage.getItem(key);
+      if (!saved) return;
+      try { saved = JSON.parse(saved); } catch (e) { return; }
+      boxes(form).forEach(function (el) { if (el.name in saved) el.checked = !!saved[el.name]; });
+    });
+  }
+  document.body.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (!el || el.type !== "checkbox" || !el.closest) return;
+    var form = el.closest("form[data-draft-key]");
+    if (!form) return;
+    var data = {};
+    boxes(form).forEach(function (b) { data[b.name] = b.checked; });
+    localStorage.setItem("draft-checks:" + form.dataset.draftKey, JSON.stringify(data));
+  });
+  restoreChecks(document);
+  document.body.addEventListener("htmx:afterSwap", function (ev) { restoreChecks(ev.detail.elt.parentNode || document); });
 })();

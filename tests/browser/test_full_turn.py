@@ -61,4 +61,5 @@ def test_one_full_turn_reaches_every_player_without_a_reload(new_page, facilitat
         expect(page.get_by_test_id("turn-status")).to_have_text("Open for orders")
         assert page.evaluate("window.__noReload") == "still here"
     expect(jpn.locator("#turn-status")).to_contain_text("Turn 2")
+    jpn.evaluate("window.scrollTo(0, 0)")
     jpn.screenshot(path=str(SHOTS / "dashboard-1366x768.png"))

@@ -40,7 +40,7 @@ def _frame(event, data):
     return f"event: {event}\ndata: {data}\n\n"
 
 
-async def event_stream(exercise_id):
+async def event_stream(exercise_id, current_version):
     """Yield SSE frames for one exercise until the stream's capped life ends.
 
     The cap keeps a stream from outliving its server; EventSource reconnects by itself,
@@ -52,8 +52,11 @@ async def event_stream(exercise_id):
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + settings.LIVE_STREAM_SECONDS
     try:
+        # Read the version only once subscribed, so a change between page render and now is never missed:
+        # the page compares it with the version it was rendered at and refreshes its panels if behind.
+        version = await current_version()
         yield "retry: 2000\n\n"
-        yield _frame("hello", json.dumps({"exercise": exercise_id}))
+        yield _frame("hello", json.dumps({"exercise": exercise_id, "version": version}))
         while loop.time() < ends_at:
             timeout = min(settings.LIVE_KEEPALIVE_SECONDS, max(0.1, ends_at - loop.time()))
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)

@@ -15,7 +15,7 @@ from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from . import live
-from .models import ArguedAction, EstimateCard, Event, Exercise, Message, Order, Player, Scenario, Team, Turn
+from .models import ArguedAction, CounterArgument, EstimateCard, Event, Exercise, Message, Order, Player, Scenario, Team, Turn
 
 log = logging.getLogger(__name__)
 
@@ -579,3 +579,164 @@ def observers_console_set(*, exercise, allowed, by):
     Exercise.objects.filter(pk=exercise.pk).update(observers_see_console=allowed)
     _log(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed)
     _bump(exercise.pk, "roster_changed")
+
+
+# ---- argued actions (matrix-game moves), counter-arguments and estimative cards ----
+
+def _open_turn_for(player, turn_number):
+    turn = _current_turn_locked(player.exercise_id, turn_number)
+    if turn.status != Turn.Status.OPEN:
+        raise StaleAction(_("Turn %(n)d has locked; this can no longer change. Your text is kept below.")
+                          % {"n": turn.number})
+    return turn
+
+
+@transaction.atomic
+def argued_save(*, player, turn_number, action, intended, reasons, aims=(), nearest_action="", target="",
+                base_revision=0):
+    """A team's one argued action per turn. Teammates share it; a stale revision is a conflict."""
+    turn = _open_turn_for(player, turn_number)
+    action, intended = (action or "").strip(), (intended or "").strip()
+    reasons = [r.strip() for r in reasons if r and r.strip()]
+    if not action or not intended:
+        raise ServiceError(_("Say what your team does and the result it wants."))
+    if not reasons:
+        raise ServiceError(_("Give at least one reason why it should work."))
+    if len(reasons) > 3:
+        raise ServiceError(_("Give at most three reasons."))
+    if any(len(x) > 600 for x in [action, intended, *reasons]):
+        raise ServiceError(_("Keep each field under 600 characters."))
+    spec = load_scenario(turn.exercise.scenario.slug)
+    nearest_action = (nearest_action or "").strip().upper()
+    if nearest_action and nearest_action not in spec.actions:
+        raise ServiceError(_("%(key)s is not an action in the catalogue.") % {"key": nearest_action})
+    target = (target or "").strip().upper()
+    if target and not Team.objects.filter(exercise_id=player.exercise_id, code=target).exists():
+        raise ServiceError(_("%(code)s is not a team in this exercise.") % {"code": target})
+    existing = ArguedAction.objects.select_for_update().filter(turn=turn, team=player.team).first()
+    current = existing.revision if existing else 0
+    if current != base_revision:
+        who = existing.updated_by.display_name if existing.updated_by else _("a teammate")
+        raise OrderConflict(_("%(who)s changed the argued action while you were editing. Their version is "
+                              "shown; your text is kept below.") % {"who": who})
+    argued = existing or ArguedAction(turn=turn, team=player.team, revision=0)
+    argued.action, argued.intended, argued.reasons = action, intended, reasons
+    argued.aims = [a.strip() for a in aims if a.strip()][:6]
+    argued.nearest_action, argued.target = nearest_action, target
+    argued.revision = current + 1
+    argued.updated_by = player
+    argued.save()
+    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="argued_saved", actor=player.display_name,
+         team=player.team.code, action=action, intended=intended, reasons=reasons, revision=argued.revision)
+    _bump(player.exercise_id, "orders_changed")
+    return argued
+
+
+@transaction.atomic
+def counter_post(*, player, turn_number, argued_team_code, text):
+    turn = _open_turn_for(player, turn_number)
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("A counter-argument cannot be empty."))
+    if len(text) > 600:
+        raise ServiceError(_("Keep a counter-argument under 600 characters."))
+    argued = ArguedAction.objects.filter(turn=turn, team__code=argued_team_code).first()
+    if argued is None or argued.team_id == player.team_id:
+        raise ServiceError(_("You can counter another team's argued action only."))
+    counter = CounterArgument.objects.create(argued=argued, team=player.team, text=text, author=player)
+    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="counter_posted", actor=player.display_name,
+         team=player.team.code, against=argued_team_code, text=text)
+    _bump(player.exercise_id, "orders_changed")
+    return counter
+
+
+@transaction.atomic
+def card_pick(*, player, turn_number, argued_team_code, probability):
+    turn = _open_turn_for(player, turn_number)
+    if turn.exercise.adjudication_mode != Exercise.Mode.CARDS:
+        raise ServiceError(_("This exercise does not use estimative cards."))
+    if probability not in EstimateCard.CARDS:
+        raise ServiceError(_("Cards are 0, 10, 30, 50, 70, 90 or 100%."))
+    argued = ArguedAction.objects.filter(turn=turn, team__code=argued_team_code).first()
+    if argued is None or argued.team_id == player.team_id:
+        raise ServiceError(_("Teams pick cards on other teams' argued actions only."))
+    card, _created = EstimateCard.objects.update_or_create(argued=argued, team=player.team,
+                                                           defaults={"probability": probability})
+    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="card_picked", actor=player.display_name,
+         team=player.team.code, on=argued_team_code, probability=probability)
+    _bump(player.exercise_id, "orders_changed")
+    return card
+
+
+# ---- Negotiation: players write to teams, White broadcasts, reading marks a thread read ----
+
+from django.db import IntegrityError  # noqa: E402
+
+from .models import ThreadRead  # noqa: E402
+
+PLAYER_MESSAGE_KINDS = (Message.Kind.BILATERAL, Message.Kind.GROUP, Message.Kind.PUBLIC)
+
+
+def _current_turn_number(exercise_id):
+    return Turn.objects.filter(exercise_id=exercise_id).order_by("-number").values_list("number", flat=True).first() or 0
+
+
+@transaction.atomic
+def message_post(*, player, kind, recipient_codes, body):
+    """A player writes for their team: to one team, to a group of teams, or to all (public).
+
+    A group of one other team is a bilateral message; a team never writes to itself.
+    Returns the message; the sender's own read marker moves past it.
+    """
+    team = player.team
+    if team is None:
+        raise ServiceError(_("Choose a team before writing messages."))
+    exercise = team.exercise
+    if exercise.status == Exercise.Status.ENDED:
+        raise ServiceError(_("The exercise has ended; negotiation is closed."))
+    if kind not in PLAYER_MESSAGE_KINDS:
+        raise ServiceError(_("Teams can write to one team, to a group of teams, or to everyone."))
+    codes = []
+    for code in recipient_codes:
+        code = str(code).strip().upper()
+        if code and code not in codes:
+            codes.append(code)
+    if team.code in codes:
+        raise ServiceError(_("Your own team sees your messages already; choose other teams."))
+    if kind == Message.Kind.PUBLIC:
+        codes = []
+    elif kind == Message.Kind.GROUP and len(codes) == 1:
+        kind = Message.Kind.BILATERAL
+    message = message_send(exercise=exercise, sender_team=team, sender_name=player.display_name, kind=kind,
+                           recipient_codes=codes, body=body, turn_number=_current_turn_number(exercise.pk))
+    thread_mark_read(player=player, thread=message.thread, last_message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def message_broadcast(*, exercise, by, recipient_codes, body):
+    """White writes to chosen teams, or to every team when no team is chosen."""
+    codes = []
+    for code in recipient_codes:
+        code = str(code).strip().upper()
+        if code and code not in codes:
+            codes.append(code)
+    return message_send(exercise=exercise, sender_team=None, sender_name="White", kind=Message.Kind.BROADCAST,
+                        recipient_codes=codes, body=body, turn_number=_current_turn_number(exercise.pk))
+
+
+@transaction.atomic
+def thread_mark_read(*, player, thread, last_message_id):
+    """Move a player's read marker on one thread forward (never back). Private: rings no doorbell."""
+    if ThreadRead.objects.filter(player=player, thread=thread, last_message_id__lt=last_message_id).update(
+            last_message_id=last_message_id):
+        return True
+    if ThreadRead.objects.filter(player=player, thread=thread).exists():
+        return False
+    try:
+        with transaction.atomic():
+            ThreadRead.objects.create(player=player, thread=thread, last_message_id=last_message_id)
+    except IntegrityError:  # a second tab created it first
+        ThreadRead.objects.filter(player=player, thread=thread, last_message_id__lt=last_message_id).update(
+            last_message_id=last_message_id)
+    return True

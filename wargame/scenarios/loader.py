@@ -291,10 +291,12 @@ def validate_rules(r: dict, name: str) -> list[str]:
                 err(p + ".rung", f"expected an integer 0-7, got {row.get('rung')!r}")
             if not _is_num(row.get("dT")):
                 err(p + ".dT", f"expected a number, got {row.get('dT')!r}")
-            if row.get("max") is not None and not _is_num(row.get("max")):
-                err(p + ".max", f"expected a number or null, got {row.get('max')!r}")
-        if table and isinstance(table[-1], dict) and table[-1].get("max") is not None:
-            err(f"incidents.table[{len(table) - 1}].max", "the last row must have max: null")
+            if row.get("below") is not None and not _is_num(row.get("below")):
+                err(p + ".below", f"expected a number or null, got {row.get('below')!r}")
+            if i < len(table) - 1 and row.get("below") is None:
+                err(p + ".below", "only the last row may have below: null")
+        if table and isinstance(table[-1], dict) and table[-1].get("below") is not None:
+            err(f"incidents.table[{len(table) - 1}].below", "the last row must have below: null")
     adj = r.get("adjudication") or {}
     if adj.get("mode", "weighted_2d6") not in ("estimative", "weighted_2d6", "umpire"):
         err("adjudication.mode", f"expected estimative, weighted_2d6 or umpire, got {adj.get('mode')!r}")

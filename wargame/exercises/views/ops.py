@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from wargame.celery import app as celery_app
 
 from .. import access, live
+from ..models import Exercise
 
 
 def ping(request):
@@ -41,7 +42,11 @@ def healthz(request):
 
 async def exercise_events(request, code):
     exercise = await _exercise_by_code(code)
-    response = StreamingHttpResponse(live.event_stream(exercise.pk), content_type="text/event-stream")
+
+    async def current_version():
+        return await Exercise.objects.filter(pk=exercise.pk).values_list("version", flat=True).aget()
+
+    response = StreamingHttpResponse(live.event_stream(exercise.pk, current_version), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -3,14 +3,18 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from wargame.maps import theatre_svg
+
 from .. import access, selectors, services
-from ..models import Exercise, Turn
+from ..models import EstimateCard, Exercise, Turn
 from .common import render_panel
 
-DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives"}
+DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives",
+                    "turn-injects", "team-map", "proposals", "argued-panel"}
 
 
 def _client_ip(request):
@@ -97,10 +101,32 @@ def _dashboard_context(request, team, player, **extra):
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
     }
     context["order_slots"] = _order_slots(context["orders"], **extra)
+    argued = selectors.team_argued(team=team, turn=turn)
+    own = argued["own"]
+    argued_form = extra.get("argued_draft") or {
+        "action": own.action if own else "", "intended": own.intended if own else "",
+        "reasons": list(own.reasons) if own else [], "aims": ", ".join(own.aims) if own else "",
+        "nearest_action": own.nearest_action if own else ""}
+    argued_form["reasons"] = (list(argued_form["reasons"]) + ["", "", ""])[:3]
+    perceived = context["view"]["perceived"]
+    presence = {zone: {code: v["value"] for code, v in teams.items()} for zone, teams in perceived["presence"].items()}
+    context.update(
+        turn_injects=selectors.team_injects(team=team, turn=turn),
+        proposals=selectors.team_proposals(team=team, turn=turn),
+        argued=argued, argued_form=argued_form, cards=EstimateCard.CARDS,
+        argued_revision=own.revision if own else 0,
+        argued_error=extra.get("argued_error"), argued_saved=extra.get("argued_saved"),
+        counter_error=extra.get("counter_error"), counter_against=extra.get("counter_against"),
+        counter_text=extra.get("counter_text", ""), counter_saved=extra.get("counter_saved"),
+        # theatre_svg escapes every text it draws
+        map_svg=mark_safe(theatre_svg(presence=presence, estimated=True, compact=True,
+                                      colours={t.code: t.colour for t in exercise.teams.all()},
+                                      title=_("Your picture of the theatre"), dom_id="team-theatre")),
+    )
     return context
 
 
-def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None):
+def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None, **_ignored):
     """One row per order slot; a refused draft is shown again so nothing typed is lost."""
     errors, drafts = errors or {}, drafts or {}
     rows = []
@@ -141,3 +167,66 @@ def order_save(request, code, team, slot):
     if request.htmx:
         return render(request, "exercises/player/dashboard.html#order-forms", context, status=200)
     return render(request, "exercises/player/dashboard.html", context, status=400 if error else 200)
+
+
+def _turn_number(request):
+    try:
+        return int(request.POST.get("turn", "0"))
+    except ValueError:
+        return 0
+
+
+def _argued_response(request, team, player, **extra):
+    context = _dashboard_context(request, team, player, **extra)
+    if request.htmx:
+        return render(request, "exercises/player/dashboard.html#argued-panel", context)
+    failed = extra.get("argued_error") or extra.get("counter_error")
+    return render(request, "exercises/player/dashboard.html", context, status=400 if failed else 200)
+
+
+@require_POST
+def argued_save(request, code, team):
+    team, player = access.access_team_for_orders(request, code, team)
+    draft = {"action": request.POST.get("action", ""), "intended": request.POST.get("intended", ""),
+             "reasons": request.POST.getlist("reason")[:3], "aims": request.POST.get("aims", ""),
+             "nearest_action": request.POST.get("nearest_action", "")}
+    try:
+        revision = int(request.POST.get("revision", "0"))
+    except ValueError:
+        revision = -1
+    try:
+        services.argued_save(player=player, turn_number=_turn_number(request), action=draft["action"],
+                             intended=draft["intended"], reasons=draft["reasons"],
+                             aims=draft["aims"].split(","), nearest_action=draft["nearest_action"],
+                             base_revision=revision)
+    except services.ServiceError as exc:
+        return _argued_response(request, team, player, argued_error=str(exc), argued_draft=draft)
+    return _argued_response(request, team, player, argued_saved=True)
+
+
+@require_POST
+def counter_post(request, code, team):
+    team, player = access.access_team_for_orders(request, code, team)
+    against, text = request.POST.get("against", ""), request.POST.get("text", "")
+    try:
+        services.counter_post(player=player, turn_number=_turn_number(request), argued_team_code=against, text=text)
+    except services.ServiceError as exc:
+        return _argued_response(request, team, player, counter_error=str(exc), counter_against=against,
+                                counter_text=text)
+    return _argued_response(request, team, player, counter_saved=against)
+
+
+@require_POST
+def card_pick(request, code, team):
+    team, player = access.access_team_for_orders(request, code, team)
+    against = request.POST.get("against", "")
+    try:
+        probability = int(request.POST.get("probability", ""))
+    except ValueError:
+        probability = -1
+    try:
+        services.card_pick(player=player, turn_number=_turn_number(request), argued_team_code=against,
+                           probability=probability)
+    except services.ServiceError as exc:
+        return _argued_response(request, team, player, counter_error=str(exc), counter_against=against)
+    return _argued_response(request, team, player)
