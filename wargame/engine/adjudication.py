@@ -36,8 +36,8 @@ def validate_argued(order, mode: str, adj: dict):
         raise ArguedError(f"argued action by {order.team}: probability must be a percentage 0–100, got {p!r}")
     for k in ("accepted_reasons", "accepted_counters"):
         v = getattr(order, k)
-        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 3:
-            raise ArguedError(f"argued action by {order.team}: {k} must be an integer 0–3, got {v!r}")
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10:
+            raise ArguedError(f"argued action by {order.team}: {k} must be an integer 0–10, got {v!r}")
 
 
 def adjudicate(order, mode: str, adj: dict, dice, event: str) -> dict:

@@ -14,7 +14,7 @@ unlock, cost, act, force_incident, rung, rp, if_ordered_both, covert_detect.
 from __future__ import annotations
 
 from .conditions import cond_text, eval_cond, validate_cond
-from .state import DYAD_VARS, FLAGS, dyad_key
+from .state import DYAD_VARS, FLAGS
 
 ACTOR_VARS = ("N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
 EFFECT_REFS = ("self", "target", "each", "excluded", "third")

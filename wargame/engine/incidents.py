@@ -27,8 +27,8 @@ def incident_chance(p, st, key: str, add: float = 0.0, mult: float = 1.0) -> flo
 def severity_row(p, sev: float) -> dict:
     table = p.inc["table"]
     for row in table:
-        mx = row.get("max")
-        if mx is None or sev <= mx:
+        lim = row.get("below")
+        if lim is None or sev < lim:
             return row
     return table[-1]
 

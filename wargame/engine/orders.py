@@ -54,7 +54,7 @@ class ArguedOrder:
     """A matrix-game argued action (one per team per turn).
 
     probability: percent 0-100 (umpire mode). cards: {giver: percent} (estimative mode).
-    accepted_reasons / accepted_counters: how many White accepted (weighted 2d6 mode).
+    accepted_reasons / accepted_counters: how many White accepted, 0-10 each (weighted 2d6 mode: ±1 each).
     """
 
     team: str
@@ -219,10 +219,11 @@ def order_problem(scenario, state, team, order, *, turn=None) -> str | None:
     spec = scenario.actions[order.action]
     if spec.locked_until_unlocked and spec.key not in state.unlocked:
         return f"{spec.key} is not yet unlocked"
-    tgt, _ = resolve_target(spec, team, order)
-    ctx = {"self": team, "target": tgt if not spec.zones else None}
-    if spec.prereq and not eval_cond(spec.prereq, state, ctx, turn):
-        return f"{spec.key} prerequisite unmet: " + "; ".join(failing_parts(spec.prereq, state, ctx))
+    if spec.prereq:
+        tgt, _ = resolve_target(spec, team, order)
+        ctx = {"self": team, "target": tgt if not spec.zones else None}
+        if not eval_cond(spec.prereq, state, ctx, turn):
+            return f"{spec.key} prerequisite unmet: " + "; ".join(failing_parts(spec.prereq, state, ctx))
     return None
 
 

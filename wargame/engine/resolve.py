@@ -36,7 +36,8 @@ class TurnResult:
     def headlines(self) -> list:
         """Public one-liners of the turn."""
         if self._headlines is None:
-            self._headlines = [e["text"] for e in self.events if e["audience"] == "all" and e["kind"] in _HEADLINE_KINDS]
+            self._headlines = [e.get("headline") or e["text"] for e in self.events
+                               if e["audience"] == "all" and e["kind"] in _HEADLINE_KINDS]
         return self._headlines
 
     @property
@@ -354,7 +355,7 @@ class TurnCtx:
         changes = []
         eval_effects(self, effects, ctx, scale, buf, changes, eid, phase)
         ev = self.event(eid, phase, kind, teams, audience, text)
-        ev["changes"] = [list(c) for c in changes]
+        ev["changes"] = changes  # (target, var, delta, attribution) tuples; JSON turns them into lists
         if scale != 1.0:
             ev["scale"] = scale
         if extra:
@@ -423,7 +424,7 @@ def _fire(tc, buf, iid, title, text, audience, effects, decision, why, kind="inj
     ctx = {"self": None, "target": None, "_k": 0, "_tm_done": False}
     ev = tc.run_event(f"t{tc.turn}:inject:{iid}", "injects", kind, effects, ctx, buf,
                       teams=[] if aud == "all" else aud, audience=aud, text=f"{title}: {text}".strip(": "),
-                      extra={"inject": iid, "why": why})
+                      extra={"inject": iid, "why": why, "headline": title})
     if decision:
         ev["decision"] = decision
     if "ordered_both" in ctx:
@@ -519,13 +520,16 @@ def _order_phase(tc, orders):
         spent = 0
         seen = set()
         budget = st.rp.get(team, 0)
+        used = set()
         for o in lst:
             eid = f"t{turn}:order:{team}:{o.action}"
+            if eid in used:  # the same action twice (other target): keep event ids unique
+                eid += f":{o.target}:{o.third}"
+            used.add(eid)
             prob = order_problem(sc, st, team, o, turn=turn)
             cost = 0
             if not prob and o.action in seen:
                 prob = f"{o.action} ordered twice; only one is carried out"
-                eid += ":dup"
             if not prob and count >= 2:
                 prob = "more than two actions; this one is dropped"
             if not prob:
@@ -569,10 +573,13 @@ def _order_phase(tc, orders):
                      f"{key} with {other} did not happen: {other} did not order it; no RP spent",
                      action=key, reason=f"{other} did not order it")
     # joint effects (M5: a joint RUS+CHN patrol)
-    done = {(it[3][0], it[1].key) for it in items if len(it[3]) == 1}
-    for key, spec in sorted(sc.actions.items()):
+    joints = tc.p.cache.get("joint_actions")
+    if joints is None:
+        joints = tc.p.cache["joint_actions"] = tuple(sorted((k, a) for k, a in sc.actions.items() if a.joint))
+    done = {(it[3][0], it[1].key) for it in items if len(it[3]) == 1} if joints else ()
+    for key, spec in joints:
         j = spec.joint
-        if j and all((t, key) in done for t in j["teams"]):
+        if all((t, key) in done for t in j["teams"]):
             ctx = {"self": None, "target": None, "partners": tuple(j["teams"]), "rung": spec.rung, "_k": 0}
             js = tc.p.cache.get(("joint", key))
             if js is None:
@@ -580,6 +587,7 @@ def _order_phase(tc, orders):
             items.append([f"t{turn}:joint:{key}", js, ctx, tuple(j["teams"]), 1.0, None])
     for team, c in spend.items():
         st.rp[team] = st.rp.get(team, 0) - c
+    items.sort(key=lambda i: i[0])
     return items, spend
 
 
@@ -635,7 +643,9 @@ def _opposed_phase(tc, items):
 
 def _category_phase(tc, items, phase):
     buf = Buffer()
-    for it in sorted((i for i in items if i[1].phase == phase), key=lambda i: i[0]):
+    for it in items:  # already sorted by event id
+        if it[1].phase != phase:
+            continue
         eid, spec, ctx, teams, scale, order = it
         ctx["_tm_done"] = True
         if len(teams) == 2 and spec.bilateral:
@@ -685,11 +695,12 @@ def _argued_phase(tc, argued, mode):
         res = adjudication.adjudicate(ao, mode, adj, tc.dice, eid)
         out = outcomes.get(res["outcome"], {})
         scale = float(out.get("scale", 1.0))
-        ck = ("argued", spec.key if spec is not None else None, res["outcome"])
-        effects = tc.p.cache.get(ck)
-        if effects is None:
-            effects = tc.p.cache[ck] = (tuple(_main_effects(spec)) if spec is not None and scale else ()) + tuple(
-                out.get("extra", ()))
+        o = tc.ovr.get(eid)
+        if o is not None and o.kind == "scale":
+            scale = o.value  # White sets the scale of the nearest action directly
+        # at scale 0 nothing of the nearest action happens (not even its flags)
+        effects = _main_effects(spec) if spec is not None and scale else ()
+        extra = out.get("extra", ())
         tgt = ao.target
         if spec is not None and tgt is None and not spec.zones:
             allowed = spec.allowed_targets(ao.team) or spec.allowed_targets(spec.who[0])
@@ -702,6 +713,10 @@ def _argued_phase(tc, argued, mode):
                           text=f"{ao.team} argued: {ao.text} — {label}", scale=scale,
                           extra={"adjudication": res, "nearest_action": ao.nearest_action,
                                  "intended": ao.intended, "reasons": list(ao.reasons), "aims": list(ao.aims)})
+        if extra and not (o is not None and o.kind == "replace"):  # the outcome's own consequences, unscaled
+            more = []
+            eval_effects(tc, extra, ctx, 1.0, local, more, eid, "argued")
+            ev["changes"] += more
         adjudication.cap_buffer(local, cap)
         ev["capped_at"] = cap
         for k, v in local.actor.items():

@@ -78,7 +78,7 @@ class Dice:
         self.draws.append({
             "turn": self.turn, "phase": phase, "event": event, "k": k, "kind": f"{n}d{sides}",
             "result": res, "total": sum(res), "salt": salt, "manual": manual,
-            "seed_key": [self.seed, self.turn, phase, event, k],
+            "seed_key": (self.seed, self.turn, phase, event, k),
         })
         return res
 

@@ -32,11 +32,7 @@ def dyad_key(a: str, b: str) -> str:
 
 
 def band_index(il: float) -> int:
-    i = 0
-    for n, (lo, _) in enumerate(BANDS):
-        if il >= lo:
-            i = n
-    return i
+    return 3 if il >= 75 else 2 if il >= 50 else 1 if il >= 25 else 0
 
 
 def band_name(il: float) -> str:

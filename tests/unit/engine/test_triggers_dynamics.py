@@ -97,20 +97,20 @@ def test_crisis_free_deescalation_call_with_incsea(nt):
 
 
 def test_high_tension_doubles_incident_chance(nt):
-    """Japan and Russia share the Sea of Japan with tension at 82 (≥ 80): the incident chance is doubled and
+    """Japan and Russia share the Sea of Japan with tension at 88 (≥ 80): the incident chance is doubled and
     the trigger is announced."""
     st = calm(nt)
     st.presence["sea_of_japan"] = {"JPN": 1, "RUS": 1}
-    st.dyads["JPN-RUS"].T = 82.0
+    st.dyads["JPN-RUS"].T = 88.0
     res = quiet(nt, st)
     d = [x for x in res.draws if x["event"] == "t1:incident:JPN-RUS" and x["k"] == 0][0]
     inc = nt.params.inc
     d0 = st.dyads["JPN-RUS"]
-    raw = inc["base"] + inc["per_N"] * (60 + 45) + inc["per_T"] * 82 - 0.05 - 0.03
+    raw = inc["base"] + inc["per_N"] * (60 + 45) + inc["per_T"] * 88 - 0.05 - 0.03
     assert d["target"] == APPROX(2 * raw * 100)
     assert incident_chance(nt.params, st, "JPN-RUS") == APPROX(2 * raw)
     assert any(e["id"] == "t1:trigger:high_tension:JPN-RUS" for e in res.events)
-    assert d0.T == 82.0
+    assert d0.T == 88.0
 
 
 def test_incident_chance_floor_and_flags(nt):
