@@ -84,5 +84,14 @@ def incident_phase(tc):
         tc.run_event(eid, "incidents", "incident", effects, {"self": None, "target": None, "_k": 2}, buf,
                      teams=[a, b], audience="all",
                      text=f"Incident {a}–{b}: {row['name']} (severity {sev:.1f}{', forced roll' if forced else ''})",
-                     extra={"severity": round(sev, 3), "chance": round(chance, 4), "incident": row["name"]})
+                     extra={"severity": round(sev, 3), "chance": round(chance, 4), "incident": row["name"],
+                            "zone": _shared_zone(st, a, b), "label": row["name"]})
     tc.apply_buffer(buf)
+
+
+def _shared_zone(st, a, b):
+    """Where the two sides' forces met: the first zone (in map order) holding both."""
+    for zone, forces in st.presence.items():
+        if forces.get(a) and forces.get(b):
+            return zone
+    return None
