@@ -425,7 +425,8 @@ def turn_override(*, exercise, by, turn_number, event_id, kind, value=None, reas
             override["value"] = (previous[-1]["value"] if previous else 0) + 1
         inputs["overrides"] = [o for o in inputs["overrides"] if not same(o)] + [override]
 
-    return _change_inputs(turn, change, by=by, kind=f"override_{kind}", **override)
+    # The logged dict is the same object change() completes, so a re-roll's salt is in the log too.
+    return _change_inputs(turn, change, by=by, kind=f"override_{kind}", override=override)
 
 
 @transaction.atomic
