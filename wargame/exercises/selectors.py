@@ -228,8 +228,14 @@ def review_rows(*, result):
     overrides = {}
     for o in (result.get("input") or {}).get("overrides", []):
         overrides.setdefault(o["event_id"], []).append(o)
-    return [{"event": e, "draws": draws.get(e["id"], []), "overrides": overrides.get(e["id"], [])}
+    rows = [{"event": e, "draws": draws.pop(e["id"], []), "overrides": overrides.get(e["id"], [])}
             for e in result.get("events", [])]
+    # Rolls that changed nothing (an incident that did not happen) can still be re-rolled or entered by hand.
+    for event_id, rolls in draws.items():
+        rows.append({"event": {"id": event_id, "phase": rolls[0]["phase"], "kind": "roll",
+                               "text": _("%(event)s: rolled, nothing happened") % {"event": event_id}},
+                     "draws": rolls, "overrides": overrides.get(event_id, [])})
+    return rows
 
 
 def team_proposals(*, team, turn):

@@ -410,7 +410,8 @@ def turn_override(*, exercise, by, turn_number, event_id, kind, value=None, reas
     if kind not in engine.OVERRIDE_KINDS:
         raise ServiceError(_("Unknown override kind."))
     turn = _turn_for_white(exercise, turn_number, {Turn.Status.REVIEW})
-    known = {e["id"] for e in (turn.result or {}).get("events", [])}
+    known = {e["id"] for e in (turn.result or {}).get("events", [])} | {
+        d["event"] for d in (turn.result or {}).get("draws", [])}
     if event_id not in known:
         raise StaleAction(_("That result is no longer in the proposal; the page has been refreshed."))
     override = {"event_id": event_id, "kind": kind, "value": value, "reason": reason, "note": note[:500],
