@@ -58,6 +58,7 @@ def make_exercise(n_clients):
 
     user, _ = get_user_model().objects.get_or_create(username="bench-white")
     exercise = services.exercise_create(scenario_slug="northern-territories", name="bench", facilitator=user, seed=5)
+    exercise.teams.update(max_players=n_clients)  # a bench packs more players per team than a seminar
     codes = list(exercise.teams.values_list("code", flat=True))
     cookies = []
     for i in range(n_clients):

@@ -44,6 +44,19 @@ MATRIX = [
     ("post", "/f/{id}/lock/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/facilitator/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
     ("get", "/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    # Negotiation: a team's own players write; White reads any team; others get 404.
+    ("get", "/x/{code}/t/JPN/messages/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/messages/", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/JPN/messages/?thread=JPN-RUS",
+     {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/messages/?thread=CHN-JPN",
+     {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/JPN/messages/unread/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/messages/send/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/messages/group/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/f/{id}/messages/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/messages/?team=JPN", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/messages/broadcast/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
 ]
 
 

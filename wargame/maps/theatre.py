@@ -418,7 +418,7 @@ def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], d
             continue
         x, y = project(lon, lat)
         s = size * (1.15 if compact else 1.0)
-        lab.append(_halo_text(x, y, text, size=s, fill="#6b7264", halo=_HALO_LAND,
+        lab.append(_halo_text(x, y, text, size=s, fill="#575e51", halo=_HALO_LAND,
                               spacing=(2 if size > 12 else (1 if text.isupper() else 0)), rotate=rot, cls="country-label",
                               halo_w=2.5))
     lab.append("</g>")
@@ -427,11 +427,11 @@ def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], d
         lab.append(f'<g class="graticule-labels" font-family="{_FONT}">')
         for lat in range(35, 61, 5):
             _, y = project(0, lat)
-            lab.append(_halo_text(4, y - 3, f"{lat}°N", size=10, fill="#7b8794",
+            lab.append(_halo_text(4, y - 3, f"{lat}°N", size=10, fill="#556070",
                                   halo=_HALO_LAND, anchor="start", cls="tick", halo_w=2))
         for lon in range(120, 165, 5):
             x, _ = project(lon, 0)
-            lab.append(_halo_text(x + 3, 13, f"{lon}°E", size=10, fill="#7b8794",
+            lab.append(_halo_text(x + 3, 13, f"{lon}°E", size=10, fill="#556070",
                                   halo=_HALO_LAND, anchor="start", cls="tick", halo_w=2))
         lab.append("</g>")
     lab.append(f'<g class="zone-labels" font-family="{_FONT}">')
@@ -535,6 +535,24 @@ def _darken(colour: str, amount: float = 0.3) -> str:
     return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in rgb)
 
 
+def _luminance(colour: str) -> float:
+    h = colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    lin = [(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+           for c in (int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _under_white_text(colour: str) -> str:
+    """The colour, darkened just enough for white text on it to reach WCAG AA (4.5:1)."""
+    for step in range(20):
+        shade = _darken(colour, 0.05 * step) if step else colour
+        if 1.05 / (_luminance(shade) + 0.05) >= 4.5:
+            return shade
+    return shade
+
+
 def _pill_w(code: str, n: int, estimated: bool, size: float) -> float:
     return _text_w(f"{code} {'~' if estimated else ''}{n}", size, bold=True) + 14
 
@@ -552,7 +570,7 @@ def _pill(x: float, y: float, code: str, n: int, colour: str, estimated: bool,
         tfill = _darken(colour)
     else:
         rect = (f'<rect x="{_fmt(x)}" y="{_fmt(y - h / 2)}" width="{_fmt(w)}" height="{_fmt(h)}" '
-                f'rx="{_fmt(h / 2)}" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>')
+                f'rx="{_fmt(h / 2)}" fill="{_under_white_text(colour)}" stroke="#ffffff" stroke-width="1.5"/>')
         tfill = "#ffffff"
     txt = (f'<text x="{_fmt(x + w / 2)}" y="{_fmt(y + size * 0.36)}" text-anchor="middle" '
            f'font-size="{size:g}" font-weight="700" fill="{tfill}">{_esc(text)}</text>')
@@ -671,7 +689,8 @@ def _legend_svg(uid: str, title: str, teams: list[str], colours: Mapping[str, st
             for code, w in zip(teams, team_ws):
                 out.append(f'<g class="legend-team" data-team="{_esc(code)}">'
                            f'<rect x="{_fmt(x)}" y="{_fmt(y - ph / 2)}" width="{_fmt(w)}" '
-                           f'height="{_fmt(ph)}" rx="{_fmt(ph / 2)}" fill="{_colour(colours, code)}"/>'
+                           f'height="{_fmt(ph)}" rx="{_fmt(ph / 2)}" '
+                           f'fill="{_under_white_text(_colour(colours, code))}"/>'
                            f'<text x="{_fmt(x + w / 2)}" y="{_fmt(y + psize * 0.36)}" '
                            f'text-anchor="middle" font-size="{psize:g}" font-weight="700" '
                            f'fill="#ffffff">{_esc(code)}</text></g>')

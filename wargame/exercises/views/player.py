@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,44 +87,52 @@ def join_team(request, code):
 
 
 def _dashboard_context(request, team, player, **extra):
+    """Everything the dashboard may show. Each piece is computed only if the rendered page or
+    panel uses it (SimpleLazyObject), so a panel refresh pays only for its own panel."""
     exercise = team.exercise
     turn = selectors.current_turn(exercise)
     if player:
         services.player_seen(player=player)
-    context = {
+    view = lazy(lambda: selectors.team_view(team=team))
+    orders = lazy(lambda: selectors.team_orders(team=team, turn=turn) if turn else [None, None])
+    argued = lazy(lambda: selectors.team_argued(team=team, turn=turn))
+
+    def argued_form():
+        own = argued["own"]
+        form = extra.get("argued_draft") or {
+            "action": own.action if own else "", "intended": own.intended if own else "",
+            "reasons": list(own.reasons) if own else [], "aims": ", ".join(own.aims) if own else "",
+            "nearest_action": own.nearest_action if own else ""}
+        return {**form, "reasons": (list(form["reasons"]) + ["", "", ""])[:3]}
+
+    def map_svg():
+        presence = {zone: {code: v["value"] for code, v in teams.items()}
+                    for zone, teams in view["perceived"]["presence"].items()}
+        # theatre_svg escapes every text it draws
+        return mark_safe(theatre_svg(presence=presence, estimated=True, compact=True,
+                                     colours={t.code: t.colour for t in exercise.teams.all()},
+                                     title=_("Your picture of the theatre"), dom_id="team-theatre"))
+
+    return {
         "exercise": exercise, "team": team, "player": player, "turn": turn,
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
-        "summary": selectors.turn_summary(exercise),
-        "view": selectors.team_view(team=team),
-        "orders": selectors.team_orders(team=team, turn=turn) if turn else [None, None],
-        "catalogue": selectors.team_catalogue(team=team),
-        "last": selectors.team_last_result(team=team),
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
+        "summary": lazy(lambda: selectors.turn_summary(exercise)),
+        "view": view,
+        "orders": orders,
+        "order_slots": lazy(lambda: _order_slots(orders, **extra)),
+        "catalogue": lazy(lambda: selectors.team_catalogue(team=team)),
+        "last": lazy(lambda: selectors.team_last_result(team=team)),
+        "turn_injects": lazy(lambda: selectors.team_injects(team=team, turn=turn)),
+        "proposals": lazy(lambda: selectors.team_proposals(team=team, turn=turn)),
+        "argued": argued, "argued_form": lazy(argued_form), "cards": EstimateCard.CARDS,
+        "argued_revision": lazy(lambda: argued["own"].revision if argued["own"] else 0),
+        "argued_error": extra.get("argued_error"), "argued_saved": extra.get("argued_saved"),
+        "counter_error": extra.get("counter_error"), "counter_against": extra.get("counter_against"),
+        "counter_text": extra.get("counter_text", ""), "counter_saved": extra.get("counter_saved"),
+        "map_svg": lazy(map_svg),
+        "unread_total": lazy(lambda: selectors.team_unread_total(team=team, player=player)) if player else None,
     }
-    context["order_slots"] = _order_slots(context["orders"], **extra)
-    argued = selectors.team_argued(team=team, turn=turn)
-    own = argued["own"]
-    argued_form = extra.get("argued_draft") or {
-        "action": own.action if own else "", "intended": own.intended if own else "",
-        "reasons": list(own.reasons) if own else [], "aims": ", ".join(own.aims) if own else "",
-        "nearest_action": own.nearest_action if own else ""}
-    argued_form["reasons"] = (list(argued_form["reasons"]) + ["", "", ""])[:3]
-    perceived = context["view"]["perceived"]
-    presence = {zone: {code: v["value"] for code, v in teams.items()} for zone, teams in perceived["presence"].items()}
-    context.update(
-        turn_injects=selectors.team_injects(team=team, turn=turn),
-        proposals=selectors.team_proposals(team=team, turn=turn),
-        argued=argued, argued_form=argued_form, cards=EstimateCard.CARDS,
-        argued_revision=own.revision if own else 0,
-        argued_error=extra.get("argued_error"), argued_saved=extra.get("argued_saved"),
-        counter_error=extra.get("counter_error"), counter_against=extra.get("counter_against"),
-        counter_text=extra.get("counter_text", ""), counter_saved=extra.get("counter_saved"),
-        # theatre_svg escapes every text it draws
-        map_svg=mark_safe(theatre_svg(presence=presence, estimated=True, compact=True,
-                                      colours={t.code: t.colour for t in exercise.teams.all()},
-                                      title=_("Your picture of the theatre"), dom_id="team-theatre")),
-    )
-    return context
 
 
 def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None, **_ignored):
@@ -139,8 +148,27 @@ def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None, **_ignore
     return rows
 
 
+# Panels with no form and no clock: identical for every member of a team at one exercise version,
+# so each is rendered once per team and version and then served from the cache.
+SHARED_PANELS = {"team-state", "team-objectives", "turn-injects", "last-result", "team-map", "proposals",
+                 "orders-summary"}
+
+
 def dashboard(request, code, team):
     team, player = access.access_team_as_player(request, code, team)
+    target = request.htmx.target if request.htmx else None
+    if target in SHARED_PANELS:
+        key = f"panel:{team.pk}:{team.exercise.version}:{target}"
+        html = cache.get(key)
+        if html is None:
+            if player:
+                services.player_seen(player=player)
+            html = render(request, f"exercises/player/dashboard.html#{target}",
+                          _dashboard_context(request, team, None)).content
+            cache.set(key, html, 600)
+        elif player:
+            services.player_seen(player=player)
+        return HttpResponse(html)
     return render_panel(request, "exercises/player/dashboard.html", _dashboard_context(request, team, player),
                         DASHBOARD_PANELS)
 
