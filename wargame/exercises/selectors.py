@@ -253,9 +253,9 @@ def team_proposals(*, team, turn):
                          "agreed": (o.action, o.team.code) in mine})
     theirs = {(o.action, o.team.code) for o in orders if o.team_id != team.pk and o.target == team.code}
     for o in orders:
-        if o.team_id == team.pk and o.target:
-            rows.append({"action": spec.actions[o.action], "to": o.target, "incoming": False,
-                         "agreed": (o.action, o.target) in theirs})
+        # An agreed pair is already shown once, as the other side's proposal.
+        if o.team_id == team.pk and o.target and (o.action, o.target) not in theirs:
+            rows.append({"action": spec.actions[o.action], "to": o.target, "incoming": False, "agreed": False})
     return rows
 
 
