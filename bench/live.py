@@ -137,6 +137,7 @@ async def run(url, exercise, cookies):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (production runs 3)")
     args = parser.parse_args()
     db = ROOT / "var" / "bench.sqlite3"
     if os.environ["DATABASE_URL"].startswith("sqlite") and db.exists():
@@ -148,7 +149,8 @@ def main():
     env = dict(os.environ)
     procs = [
         subprocess.Popen([sys.executable, "-m", "uvicorn", "wargame.asgi:application", "--port", str(port),
-                          "--log-level", "warning", "--timeout-graceful-shutdown", "2"], cwd=ROOT, env=env),
+                          "--workers", str(args.workers), "--log-level", "warning",
+                          "--timeout-graceful-shutdown", "2"], cwd=ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "celery", "-A", "wargame", "worker", "--pool", "solo",
                           "--loglevel", "warning", "--queues", env["CELERY_QUEUE"], "--without-mingle",
                           "--without-gossip", "--hostname", f"bench-{os.getpid()}@%h"], cwd=ROOT, env=env),
@@ -173,7 +175,8 @@ def main():
     panel_ms = [b * 1000 for _, b in results]
     floor_ms = [f * 1000 for f in floor_latencies]
     f50, f95 = statistics.median(floor_ms), pct(floor_ms, 95)
-    print(f"Live refresh, {len(results)} SSE clients on one exercise (uvicorn, 1 process; Celery; Redis)")
+    print(f"Live refresh, {len(results)} SSE clients on one exercise "
+          f"(uvicorn, {args.workers} worker(s); Celery; Redis; {os.environ['DATABASE_URL'].split(':')[0]})")
     print(f"{'figure':<42}{'p50 ms':>10}{'p95 ms':>10}{'p95 / floor p95':>18}")
     for name, vals in (("(a) publish -> event received", event_ms),
                        ("(b) publish -> panel re-fetched", panel_ms),

@@ -135,3 +135,25 @@ def test_engine_package_never_imports_django():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n == "django" or n.startswith("django.") for n in names), path
+
+
+def test_team_panels_are_rendered_once_per_version_and_refreshed_by_a_change(exercise):
+    """Two Japanese players ask for the results panel: one render is cached for the team; once a
+    turn is published the version moves on and the panel shows the new result."""
+    from django.core.cache import cache
+
+    aiko, ken = Client(), Client()
+    join(aiko, exercise, "Aiko", "JPN")
+    join(ken, exercise, "Ken", "JPN")
+    url = f"/x/{exercise.join_code}/t/JPN/"
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "last-result"}
+    first = aiko.get(url, **htmx).content
+    exercise.refresh_from_db()
+    assert cache.get(f"panel:{exercise.teams.get(code='JPN').pk}:{exercise.version}:last-result") == first
+    assert ken.get(url, **htmx).content == first
+    assert b'data-testid="no-results"' in first
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white")
+    after = ken.get(url, **htmx).content
+    assert b'data-testid="narrative"' in after

@@ -121,8 +121,15 @@ def player_choose_team(*, player, team_code, by_facilitator=None):
     return player
 
 
+SEEN_EVERY = timedelta(seconds=20)
+
+
 def player_seen(*, player):
-    Player.objects.filter(pk=player.pk).update(last_seen=timezone.now())
+    """Mark a player connected. Panel refreshes are frequent, so write at most every 20 seconds."""
+    now = timezone.now()
+    if player.last_seen is None or now - player.last_seen >= SEEN_EVERY:
+        Player.objects.filter(pk=player.pk).update(last_seen=now)
+        player.last_seen = now
 
 
 def _current_turn_locked(exercise_id, number=None):

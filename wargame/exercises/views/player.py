@@ -1,3 +1,6 @@
+import asyncio
+
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -154,23 +157,42 @@ SHARED_PANELS = {"team-state", "team-objectives", "turn-injects", "last-result",
                  "orders-summary"}
 
 
-def dashboard(request, code, team):
-    team, player = access.access_team_as_player(request, code, team)
+async def dashboard(request, code, team):
     target = request.htmx.target if request.htmx else None
     if target in SHARED_PANELS:
-        key = f"panel:{team.pk}:{team.exercise.version}:{target}"
-        html = cache.get(key)
-        if html is None:
-            if player:
-                services.player_seen(player=player)
-            html = render(request, f"exercises/player/dashboard.html#{target}",
-                          _dashboard_context(request, team, None)).content
-            cache.set(key, html, 600)
-        elif player:
-            services.player_seen(player=player)
-        return HttpResponse(html)
+        return await _shared_panel(request, code, team, target)
+    return await sync_to_async(_dashboard_page)(request, code, team)
+
+
+def _dashboard_page(request, code, team):
+    team, player = access.access_team_as_player(request, code, team)
     return render_panel(request, "exercises/player/dashboard.html", _dashboard_context(request, team, player),
                         DASHBOARD_PANELS)
+
+
+async def _shared_panel(request, code, team_code, target):
+    """Serve a team-wide panel from the cache. When a doorbell makes every player of a team ask at
+    once, one request renders and the others wait for it (without holding a thread) instead of all
+    rendering the same HTML."""
+    team, player = await sync_to_async(access.access_team_as_player)(request, code, team_code)
+    key = f"panel:{team.pk}:{team.exercise.version}:{target}"
+    html = await cache.aget(key)
+    if html is None and not await cache.aadd(f"{key}:rendering", 1, 5):
+        for _ in range(100):  # up to ~1 s for the teammate who is rendering it
+            await asyncio.sleep(0.01)
+            if (html := await cache.aget(key)) is not None:
+                break
+    if html is None:
+        html = await sync_to_async(_render_shared_panel)(request, team, target)
+        await cache.aset(key, html, 600)
+    if player:
+        await sync_to_async(services.player_seen)(player=player)
+    return HttpResponse(html)
+
+
+def _render_shared_panel(request, team, target):
+    context = _dashboard_context(request, team, None)
+    return render(request, f"exercises/player/dashboard.html#{target}", context).content
 
 
 @require_POST
