@@ -21,7 +21,7 @@ $BIN/celery -A wargame worker --loglevel warning --concurrency 2 --hostname "war
 $BIN/celery -A wargame beat --loglevel warning --schedule var/celerybeat-schedule & pids+=($!)
 
 for _ in $(seq 1 100); do
-  if $BIN/python -c "import urllib.request,sys; urllib.request.urlopen('http://$HOST:$PORT/healthz', timeout=1)" 2>/dev/null; then break; fi
+  if $BIN/python -c "import urllib.request,sys; urllib.request.urlopen('http://$HOST:$PORT/healthz', timeout=3)" 2>/dev/null; then break; fi
   sleep 0.3
 done
 $BIN/python manage.py demo --url "http://$HOST:$PORT"
