@@ -54,6 +54,26 @@ MATRIX = [
     ("get", "/x/{code}/t/JPN/messages/unread/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/messages/send/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/messages/group/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/argued/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/counter/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/card/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/plenary/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    ("get", "/x/NOPE99/plenary/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/o/{obs}/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    ("get", "/o/{code}/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/f/{id}/override/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/override/clear/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/narrative/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/inject/fire/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/inject/skip/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/inject/new/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/clock/pause/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/clock/resume/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/clock/extend/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/clock/bogus/", {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/argued/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/facilitators/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/observers/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/f/{id}/messages/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/f/{id}/messages/?team=JPN", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/messages/broadcast/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
@@ -63,7 +83,7 @@ MATRIX = [
 @pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(clients, exercise, role, method, template, expected):
-    url = template.format(code=exercise.join_code, id=exercise.pk)
+    url = template.format(code=exercise.join_code, id=exercise.pk, obs=exercise.observer_code)
     data = {"action": "", "turn": 1, "revision": 0, "minutes": 10} if method == "post" else None
     response = getattr(clients[role], method)(url, data) if data else getattr(clients[role], method)(url)
     want = 302 if expected[role] == LOGIN else expected[role]

@@ -188,6 +188,8 @@ def test_argued_action_counter_and_cards_feed_the_engine(exercise):
     with pytest.raises(services.ServiceError, match="Cards"):
         services.card_pick(player=jpn, turn_number=1, argued_team_code="RUS", probability=42)
     services.argued_adjudicate(exercise=exercise, by="white", turn_number=1, team_code="RUS", white_card=70)
+    [row] = selectors.console_argued(turn=exercise.turns.get(number=1))
+    assert row.card_median == 50
     turn = _to_review(exercise)
     event = _event(turn, "t1:argued:RUS")
     assert event["adjudication"]["mode"] == "estimative"

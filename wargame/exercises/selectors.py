@@ -1,7 +1,10 @@
+import statistics
+
 """Reads. Views call these after access has handed them the object they may see."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
 from wargame.scenarios import load_scenario
@@ -90,9 +93,16 @@ def team_catalogue(*, team):
     spec = scenario_for(exercise)
     turn = current_turn(exercise)
     state = engine.GameState.from_dict(turn.state_before if turn else exercise.state)
-    rows = engine.available_actions(spec, state, team.code)
+    # Actions an inject must unlock stay out of sight until it does.
+    rows = [(a, ok, why) for a, ok, why in engine.available_actions(spec, state, team.code)
+            if ok or not (a.locked_until_unlocked and why == "not yet unlocked")]
+    groups = [(label, [r for r in rows if r[0].category == category]) for category, label in CATEGORIES]
     others = [t for t in exercise.teams.all() if t.pk != team.pk]
-    return {"actions": rows, "targets": others}
+    return {"actions": rows, "groups": [g for g in groups if g[1]], "targets": others}
+
+
+CATEGORIES = (("military", _lazy("Military")), ("diplomatic", _lazy("Diplomatic")),
+              ("economic", _lazy("Economic")), ("information", _lazy("Information")))
 
 
 def team_last_result(*, team):
@@ -214,8 +224,12 @@ def msel_rows(*, exercise):
 def console_argued(*, turn):
     if turn is None:
         return []
-    return list(ArguedAction.objects.filter(turn=turn).select_related("team", "updated_by")
+    rows = list(ArguedAction.objects.filter(turn=turn).select_related("team", "updated_by")
                 .prefetch_related("counters__team", "cards__team"))
+    for a in rows:
+        cards = [c.probability for c in a.cards.all()]
+        a.card_median = statistics.median(cards) if cards else None  # what the d100 is rolled against
+    return rows
 
 
 def review_rows(*, result):
