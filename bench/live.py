@@ -1,7 +1,8 @@
 """Live refresh benchmark: N SSE clients on one exercise, one published turn.
 
 Prints p50/p95 of
-  (a) publish -> doorbell event received by each client,
+  (a0) the doorbell alone: Redis publish -> event received by each client,
+  (a) publish (White's publish service, commit included) -> doorbell event received by each client,
   (b) publish -> each client's results panel re-fetched through its permission-checked view,
   (c) a trivial Django view under the same concurrency (the floor),
 and the ratios (a)/(c) and (b)/(c), all from one run on real uvicorn, Celery and Redis.
@@ -11,6 +12,7 @@ and the ratios (a)/(c) and (b)/(c), all from one run on real uvicorn, Celery and
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -85,11 +87,12 @@ async def sse_client(url, cookies, team, code, ready, results, publish_at):
                         ready.release()
                 elif line.startswith("data:") and event == "turn_published":
                     received = time.perf_counter()
+                    push = time.time() - json.loads(line[5:])["sent"]  # Redis publish -> this client
                     panel = await client.get(f"/x/{code}/t/{team}/",
                                              headers={"HX-Request": "true", "HX-Target": "last-result"})
                     assert panel.status_code == 200 and 'data-testid="narrative"' in panel.text, panel.text[:300]
                     refreshed = time.perf_counter()
-                    results.append((received - publish_at[0], refreshed - publish_at[0]))
+                    results.append((received - publish_at[0], refreshed - publish_at[0], push))
                     return
 
 
@@ -171,14 +174,16 @@ def main():
             p.terminate()
         for p in procs:
             p.wait(10)
-    event_ms = [a * 1000 for a, _ in results]
-    panel_ms = [b * 1000 for _, b in results]
+    push_ms = [c * 1000 for _, _, c in results]
+    event_ms = [a * 1000 for a, _, _ in results]
+    panel_ms = [b * 1000 for _, b, _ in results]
     floor_ms = [f * 1000 for f in floor_latencies]
     f50, f95 = statistics.median(floor_ms), pct(floor_ms, 95)
     print(f"Live refresh, {len(results)} SSE clients on one exercise "
           f"(uvicorn, {args.workers} worker(s); Celery; Redis; {os.environ['DATABASE_URL'].split(':')[0]})")
     print(f"{'figure':<42}{'p50 ms':>10}{'p95 ms':>10}{'p95 / floor p95':>18}")
-    for name, vals in (("(a) publish -> event received", event_ms),
+    for name, vals in (("(a0) doorbell: Redis publish -> client", push_ms),
+                       ("(a) publish -> event received", event_ms),
                        ("(b) publish -> panel re-fetched", panel_ms),
                        ("(c) trivial view, same concurrency", floor_ms)):
         print(f"{name:<42}{statistics.median(vals):>10.1f}{pct(vals, 95):>10.1f}{pct(vals, 95) / f95:>18.2f}")
