@@ -102,6 +102,9 @@ CELERY_BEAT_SCHEDULE = {
     "enforce-turn-deadlines": {"task": "wargame.exercises.tasks.enforce_deadlines", "schedule": 5.0},
 }
 
+if env.bool("FAST_PASSWORD_HASHING", default=False):
+    # Tests only: PBKDF2's deliberate slowness would dominate a suite that signs in hundreds of times.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
