@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from wargame.exercises import services
 
-from .test_full_turn import join_as
+from .people import join_as, sign_in_white
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -18,10 +18,7 @@ def test_override_reroll_adhoc_inject_and_publish(new_page, facilitator):
                                         facilitator=facilitator, seed=21)
     code = exercise.join_code
     white = new_page(1920, 1080)
-    white.goto("/facilitator/login/")
-    white.get_by_label("Username").fill("white")
-    white.get_by_label("Password").fill("white-cell-pass")
-    white.get_by_role("button", name="Sign in").click()
+    sign_in_white(white)
     white.goto(f"/f/{exercise.pk}/")
 
     plenary = new_page(1920, 1080)

@@ -7,17 +7,10 @@ from playwright.sync_api import expect
 
 from wargame.exercises import services
 
+from .people import join_as, sign_in_white
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def join_as(page, code, name, team_name):
-    page.goto(f"/?code={code}")
-    page.get_by_label("Your display name").fill(name)
-    page.get_by_role("button", name="Join").click()
-    page.get_by_role("button", name=f"Join {team_name}").click()
-    expect(page.locator("#turn-status")).to_be_visible()
-    expect(page.locator("#live-pill")).to_have_attribute("data-live-state", "live")
 
 
 def test_one_full_turn_reaches_every_player_without_a_reload(new_page, facilitator):
@@ -26,10 +19,7 @@ def test_one_full_turn_reaches_every_player_without_a_reload(new_page, facilitat
     code = exercise.join_code
 
     white = new_page(1440, 900)
-    white.goto("/facilitator/login/")
-    white.get_by_label("Username").fill("white")
-    white.get_by_label("Password").fill("white-cell-pass")
-    white.get_by_role("button", name="Sign in").click()
+    sign_in_white(white)
     white.goto(f"/f/{exercise.pk}/")
     expect(white.get_by_test_id("join-code")).to_have_text(code)
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from wargame.exercises import services
 from wargame.scenarios import load_scenario
 
-from .test_full_turn import join_as
+from .people import join_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
