@@ -92,14 +92,14 @@ def _act(request, exercise_id, action):
 @require_POST
 def turn_lock(request, exercise_id):
     return _act(request, exercise_id, lambda x: services.turn_lock(
-        exercise=x, by=request.user.username, turn_number=int(request.POST.get("turn") or 0) or None))
+        exercise=x, by=request.user.username, turn_number=_turn_number(request)))
 
 
 @login_required
 @require_POST
 def turn_publish(request, exercise_id):
     return _act(request, exercise_id, lambda x: services.turn_publish(
-        exercise=x, by=request.user.username, turn_number=int(request.POST.get("turn") or 0) or None))
+        exercise=x, by=request.user.username, turn_number=_turn_number(request)))
 
 
 @login_required
@@ -119,7 +119,7 @@ def turn_clock(request, exercise_id):
 @require_POST
 def player_assign(request, exercise_id):
     def assign(exercise):
-        player = Player.objects.filter(exercise=exercise, pk=request.POST.get("player") or 0).first()
+        player = Player.objects.filter(exercise=exercise, pk=_int_or_none(request.POST.get("player")) or 0).first()
         if player is None:
             raise services.ServiceError(_("That player is not in this exercise."))
         services.player_choose_team(player=player, team_code=request.POST.get("team", ""),
