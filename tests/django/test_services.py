@@ -170,12 +170,16 @@ def test_clock_refuses_out_of_range_minutes(exercise):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="select_for_update is a no-op on SQLite")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_resolves_claim_the_turn_once(exercise):
+def test_concurrent_resolves_claim_the_turn_once(exercise, monkeypatch):
     """Two workers receive the same resolve task at the same moment: exactly one resolves."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
 
+    from wargame.exercises import tasks
+
+    # Keep the real worker (if the session started one) out of it: these threads are the workers.
+    monkeypatch.setattr(tasks.resolve_turn, "delay_on_commit", lambda *a, **k: None)
     services.turn_lock(exercise=exercise, by="white")
     turn_id = exercise.turns.get(number=1).pk
 

@@ -40,18 +40,74 @@ def _frame(event, data):
     return f"event: {event}\ndata: {data}\n\n"
 
 
+class _Hub:
+    """One Redis subscription per server process, fanned out to every open stream in it.
+
+    Hundreds of players then cost one Redis connection per process, not one each. If Redis drops
+    the subscription, every stream is ended; browsers reconnect and refresh their panels.
+    """
+
+    def __init__(self):
+        self.streams = {}  # exercise id -> set of asyncio.Queue
+        self.ready = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def open(self, exercise_id):
+        queue = asyncio.Queue()
+        self.streams.setdefault(exercise_id, set()).add(queue)
+        return queue
+
+    def close(self, exercise_id, queue):
+        self.streams.get(exercise_id, set()).discard(queue)
+
+    async def _run(self):
+        prefix = f"{settings.LIVE_CHANNEL_PREFIX}:x:"
+        while True:
+            client = aioredis.Redis.from_url(settings.REDIS_URL)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.psubscribe(prefix + "*")
+                self.ready.set()
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
+                    if message is None:
+                        continue
+                    exercise_id = int(message["channel"].decode().removeprefix(prefix))
+                    for queue in list(self.streams.get(exercise_id, ())):
+                        queue.put_nowait(message["data"].decode())
+            except (redis.RedisError, OSError):
+                self.ready.clear()
+                for queues in self.streams.values():
+                    for queue in queues:
+                        queue.put_nowait(None)  # end the stream; the browser reconnects
+                await asyncio.sleep(1)
+            finally:
+                await client.aclose()
+
+
+_hubs = {}
+
+
+def _hub():
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.task.done():
+        hub = _hubs[loop] = _Hub()
+    return hub
+
+
 async def event_stream(exercise_id, current_version):
     """Yield SSE frames for one exercise until the stream's capped life ends.
 
     The cap keeps a stream from outliving its server; EventSource reconnects by itself,
     and panels refresh on reconnect, so a missed event costs nothing.
     """
-    client = aioredis.Redis.from_url(settings.REDIS_URL)
-    pubsub = client.pubsub()
-    await pubsub.subscribe(channel_name(exercise_id))
+    hub = _hub()
+    queue = hub.open(exercise_id)
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + settings.LIVE_STREAM_SECONDS
     try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
         # Read the version only once subscribed, so a change between page render and now is never missed:
         # the page compares it with the version it was rendered at and refreshes its panels if behind.
         version = await current_version()
@@ -59,14 +115,13 @@ async def event_stream(exercise_id, current_version):
         yield _frame("hello", json.dumps({"exercise": exercise_id, "version": version}))
         while loop.time() < ends_at:
             timeout = min(settings.LIVE_KEEPALIVE_SECONDS, max(0.1, ends_at - loop.time()))
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
-            if message is None:
+            try:
+                data = await asyncio.wait_for(queue.get(), timeout)
+            except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
-            data = message["data"].decode()
-            kind = json.loads(data).get("kind", "changed")
-            yield _frame(kind, data)
+            if data is None:
+                return
+            yield _frame(json.loads(data).get("kind", "changed"), data)
     finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()
-        await client.aclose()
+        hub.close(exercise_id, queue)
