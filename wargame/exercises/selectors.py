@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
+from wargame.engine.replay import replay
 from wargame.scenarios import load_scenario
 
 from .models import ArguedAction, Message, Order, Turn
@@ -427,3 +428,17 @@ def console_messages(*, exercise, team_code=None):
     for m in messages:
         m.to_everyone = {r.pk for r in m.recipients.all()} == everyone
     return {"teams": teams, "team": team, "messages": messages}
+
+
+def exercise_log(*, exercise):
+    """The engine's event log of every published turn: inputs (orders, White's overrides and
+    injects) and every draw. Replaying it must rebuild the published state exactly."""
+    return [{**t.result["input"], "draws": t.result["draws"]}
+            for t in exercise.turns.filter(status=Turn.Status.PUBLISHED).order_by("number")]
+
+
+def exercise_replay(*, exercise):
+    """Re-resolve the whole exercise from its log; returns (replayed state, matches published state)."""
+    spec = scenario_for(exercise)
+    state = replay(spec, exercise_log(exercise=exercise))
+    return state, state.to_dict() == exercise.state
