@@ -157,12 +157,6 @@ def console_view(*, exercise):
     }
 
 
-def team_messages(*, team):
-    return (Message.objects.filter(exercise=team.exercise, recipients=team) | Message.objects.filter(
-        exercise=team.exercise, sender_team=team)).distinct().select_related("sender_team").prefetch_related(
-        "recipients")
-
-
 def plenary_view(*, exercise):
     """Public information only: what the projector may show the whole room."""
     state = engine.GameState.from_dict(exercise.state)

@@ -194,10 +194,7 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     """Save one of a team's two order slots, refusing stale pages, conflicts and illegal orders."""
     if slot not in (1, 2):
         raise ServiceError(_("A team has two order slots."))
-    turn = _current_turn_locked(player.exercise_id, turn_number)
-    if turn.status != Turn.Status.OPEN:
-        raise StaleAction(_("Turn %(n)d has locked; orders can no longer change. Your text is kept below.")
-                          % {"n": turn.number})
+    turn = _open_turn_for(player, turn_number)
     team = player.team
     existing = Order.objects.select_for_update().filter(turn=turn, team=team, slot=slot).first()
     current_revision = existing.revision if existing else 0
