@@ -174,25 +174,33 @@ async def _shared_panel(request, code, team_code, target):
     """Serve a team-wide panel from the cache. When a doorbell makes every player of a team ask at
     once, one request renders and the others wait for it (without holding a thread) instead of all
     rendering the same HTML."""
-    team, player = await sync_to_async(access.access_team_as_player)(request, code, team_code)
-    key = f"panel:{team.pk}:{team.exercise.version}:{target}"
-    html = await cache.aget(key)
-    if html is None and not await cache.aadd(f"{key}:rendering", 1, 5):
-        for _ in range(100):  # up to ~1 s for the teammate who is rendering it
+    html, key, team = await sync_to_async(_shared_panel_now)(request, code, team_code, target)
+    if html is None:  # a teammate is rendering it
+        for _ in range(100):
             await asyncio.sleep(0.01)
             if (html := await cache.aget(key)) is not None:
                 break
-    if html is None:
-        html = await sync_to_async(_render_shared_panel)(request, team, target)
-        await cache.aset(key, html, 600)
-    if player:
-        await sync_to_async(services.player_seen)(player=player)
+        else:
+            html = await sync_to_async(_render_shared_panel)(request, team, target, key)
     return HttpResponse(html)
 
 
-def _render_shared_panel(request, team, target):
-    context = _dashboard_context(request, team, None)
-    return render(request, f"exercises/player/dashboard.html#{target}", context).content
+def _shared_panel_now(request, code, team_code, target):
+    """Access, presence and the cache in one trip to the sync thread; render if nobody else is."""
+    team, player = access.access_team_as_player(request, code, team_code)
+    if player:
+        services.player_seen(player=player)
+    key = f"panel:{team.pk}:{team.exercise.version}:{target}"
+    html = cache.get(key)
+    if html is None and cache.add(f"{key}:rendering", 1, 5):
+        html = _render_shared_panel(request, team, target, key)
+    return html, key, team
+
+
+def _render_shared_panel(request, team, target, key):
+    html = render(request, f"exercises/player/dashboard.html#{target}", _dashboard_context(request, team, None)).content
+    cache.set(key, html, 600)
+    return html
 
 
 @require_POST
