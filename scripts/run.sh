@@ -24,7 +24,11 @@ for _ in $(seq 1 100); do
   if $BIN/python -c "import urllib.request,sys; urllib.request.urlopen('http://$HOST:$PORT/healthz', timeout=3)" 2>/dev/null; then break; fi
   sleep 0.3
 done
-$BIN/python manage.py demo --url "http://$HOST:$PORT"
+SHOWN_HOST=$HOST
+if [ "$HOST" = "0.0.0.0" ]; then  # listening on every interface: show the address players can reach
+  SHOWN_HOST=$(hostname -I 2>/dev/null | awk '{print $1}'); SHOWN_HOST=${SHOWN_HOST:-127.0.0.1}
+fi
+$BIN/python manage.py demo --url "http://$SHOWN_HOST:$PORT"
 echo "  Press Ctrl-C to stop the web server, the worker and beat."
 wait -n "${pids[@]}"
 echo "A process stopped; shutting the others down." >&2
