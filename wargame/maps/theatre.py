@@ -295,7 +295,12 @@ def _land_paths() -> tuple[tuple[tuple[str, str, str], ...], str]:
 
 @lru_cache(maxsize=1)
 def _zone_paths() -> dict[str, str]:
-    return {z.id: _path_d([z.polygon_lonlat]) for z in ZONES}
+    # Zones run off the map's edges; clamp them to the box so a letterboxed map shows no stray outline.
+    def inside(pt):
+        lon, lat = pt
+        return min(max(lon, LON_W), LON_E), min(max(lat, LAT_S), LAT_N)
+
+    return {z.id: _path_d([[inside(p) for p in z.polygon_lonlat]]) for z in ZONES}
 
 
 def _halo_text(x: float, y: float, text: str, *, size: float, fill: str, halo: str,
