@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wargame.exercises.middleware.refuse_control_characters",
 ]
 
 ROOT_URLCONF = "wargame.urls"

@@ -44,5 +44,6 @@ urlpatterns = [
     path("f/<int:exercise_id>/facilitators/", facilitator.facilitator_add, name="console-facilitator-add"),
     path("f/<int:exercise_id>/observers/", facilitator.observers_console, name="console-observers"),
     path("o/<str:code>/", plenary.observer, name="observer"),
+    path("o/<str:code>/events/", ops.observer_events, name="observer-events"),
     path("admin/", admin.site.urls),
 ]

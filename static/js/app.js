@@ -106,5 +106,23 @@
     localStorage.setItem("draft-checks:" + form.dataset.draftKey, JSON.stringify(data));
   });
   restoreChecks(document);
+
+  // A refused htmx request (4xx) swaps nothing; say why beside the form, and keep what was typed.
+  document.body.addEventListener("htmx:responseError", function (ev) {
+    var xhr = ev.detail.xhr, elt = ev.detail.elt;
+    if (!xhr || xhr.status >= 500 || !elt) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var text = type.indexOf("text/plain") === 0 ? xhr.responseText : "This could not be saved (" + xhr.status + "). Your text is kept; reload the page and try again.";
+    var form = elt.closest("form") || elt;
+    var note = form.querySelector("[data-refusal]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "alert alert-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-refusal", "");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = text;
+  });
   document.body.addEventListener("htmx:afterSwap", function (ev) { restoreChecks(ev.detail.elt.parentNode || document); });
 })();

@@ -13,6 +13,8 @@ unlock, cost, act, force_incident, rung, rp, if_ordered_both, covert_detect.
 """
 from __future__ import annotations
 
+import math
+
 from .conditions import cond_text, eval_cond, validate_cond
 from .state import DYAD_VARS, FLAGS
 
@@ -46,7 +48,9 @@ def validate_effect(e, path: str, actors, *, actions=(), zones=(), cap=None, ref
             errs.append(f"{p}: a dyad needs two different actors, got {d!r}")
 
     def check_cap(v, p):
-        if cap is not None and _num(v) and abs(v) > cap:
+        if _num(v) and not math.isfinite(v):  # nan passes every comparison, so test it first
+            errs.append(f"{p}: {v!r} is not a finite number")
+        elif cap is not None and _num(v) and abs(v) > cap:
             errs.append(f"{p}: {v:g} is beyond the cap of ±{cap:g} per variable")
 
     if "if" in e:

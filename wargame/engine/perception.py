@@ -82,6 +82,28 @@ def perceive(scenario, state, viewer: str, *, seed) -> dict:
     return out
 
 
+def public_presence(scenario, public_events=()) -> dict:
+    """The room's picture of the theatre, built from public information only.
+
+    That is the declared peacetime deployment in the scenario (what any order-of-battle
+    reference lists) plus the presence changes announced by the last published turn's public
+    events (audience "all"). Every presence change in the model lasts one turn, so the last
+    turn's announcements are all that is current. Secret moves, and White's truth, stay out.
+    """
+    picture = {zone: dict(forces) for zone, forces in scenario.initial_state().presence.items()}
+    for event in public_events:
+        if event.get("audience") != "all":
+            continue
+        for change in event.get("changes", ()):
+            if len(change) == 4 and change[3] == "presence" and change[0] in picture:
+                zone, code, delta = change[0], change[1], int(change[2])
+                forces = picture[zone]
+                forces[code] = max(0, forces.get(code, 0) + delta)
+                if not forces[code]:
+                    del forces[code]
+    return picture
+
+
 def objectives_status(scenario, state, team: str) -> list:
     """[(ObjectiveSpec, met)] for the team's private objectives."""
     return [(o, bool(eval_cond(o.cond, state))) for o in scenario.team(team).objectives]

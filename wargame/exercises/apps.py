@@ -5,3 +5,6 @@ class ExercisesConfig(AppConfig):
     name = "wargame.exercises"
     label = "exercises"
     verbose_name = "Exercises"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -169,14 +169,16 @@ def plenary_view(*, exercise):
     last = last_published_turn(exercise)
     incidents = []
     headlines = []
+    public_events = []
     if last and last.result:
+        public_events = [e for e in last.result.get("events", []) if e.get("audience") == "all"]
         headlines = last.result.get("headlines", [])
         incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in last.result.get("events", [])
                      if e.get("kind") == "incident" and e.get("zone") and e.get("audience") == "all"]
     return {
         "teams": teams,
         "ladder": ladder,
-        "presence": {z: dict(p) for z, p in getattr(state, "presence", {}).items()},
+        "presence": engine.public_presence(scenario_for(exercise), public_events),
         "incidents": incidents,
         "headlines": headlines,
         "last": last,

@@ -2,7 +2,9 @@
 doorbell on commit. Keyword-only arguments, named <thing>_<verb>."""
 
 import logging
+import math
 import random
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,8 +30,32 @@ class StaleAction(ServiceError):
     """The page was out of date: the thing already happened or can no longer happen."""
 
 
+class SeatTaken(ServiceError):
+    """A seated player tried to change team themselves."""
+
+
 class OrderConflict(ServiceError):
     """A teammate saved the same order slot first."""
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NOTE_MAX_CHARS = 1000
+AIM_MAX_CHARS = 200
+NARRATIVE_MAX_CHARS = 8000
+INJECT_TITLE_MAX_CHARS = 200
+INJECT_TEXT_MAX_CHARS = 4000
+OVERRIDE_NOTE_MAX_CHARS = 500
+
+
+def clean_text(value, *, limit, what):
+    """Strip a person's text and refuse (never truncate) what is too long or holds control characters."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ServiceError(_("%(what)s is at most %(n)d characters; this one has %(m)d. Your text is kept.")
+                           % {"what": what, "n": limit, "m": len(text)})
+    if CONTROL_CHARACTERS.search(text):
+        raise ServiceError(_("%(what)s contains a control character; remove it and save again.") % {"what": what})
+    return text
 
 
 def _bump(exercise_id, kind):
@@ -67,8 +93,9 @@ def exercise_create(*, scenario_slug, name, facilitator, seed=None, team_codes=N
     if seed is None:
         seed = random.SystemRandom().randrange(1, 2**31)
     state = spec.initial_state()
+    name = clean_text(name, limit=Exercise._meta.get_field("name").max_length, what=_("An exercise name"))
     exercise = Exercise.objects.create(
-        scenario=scenario, name=name.strip() or spec.title, seed=seed, adjudication_mode=mode,
+        scenario=scenario, name=name or spec.title, seed=seed, adjudication_mode=mode,
         state=state.to_dict(),
     )
     exercise.facilitators.add(facilitator)
@@ -91,7 +118,7 @@ def facilitator_add(*, exercise, user, by):
 
 @transaction.atomic
 def player_join(*, exercise, display_name, session_key):
-    name = " ".join(display_name.split())
+    name = " ".join(clean_text(display_name, limit=200, what=_("A display name")).split())
     if not name:
         raise ServiceError(_("Please enter a display name."))
     if len(name) > 40:
@@ -105,11 +132,21 @@ def player_join(*, exercise, display_name, session_key):
     return player
 
 
+def player_session_rekey(*, old_key, new_key):
+    """A browser's session key was rotated (join, sign-in): its seats follow it."""
+    if old_key and new_key and old_key != new_key:
+        Player.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 @transaction.atomic
 def player_choose_team(*, player, team_code, by_facilitator=None):
     team = (Team.objects.select_for_update().filter(exercise_id=player.exercise_id, code=team_code).first())
     if team is None:
         raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
+    if player.team_id and player.team_id != team.pk and not by_facilitator:
+        # A seat is a team's secret-keeper: moving would open the other team's briefing and orders.
+        raise SeatTaken(_("You are seated with %(team)s. Only White can move you to another team.")
+                        % {"team": player.team.name})
     if player.team_id != team.pk and team.players.count() >= team.max_players:
         raise ServiceError(_("%(team)s is full (%(n)d players). Choose another team or ask White.")
                            % {"team": team.name, "n": team.max_players})
@@ -204,6 +241,9 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
                               "your text is kept below so you can merge it.") % {"who": who})
     action = (action or "").strip().upper()
     target = (target or "").strip().upper()
+    note = clean_text(note, limit=NOTE_MAX_CHARS, what=_("An order note"))
+    if target and not action:
+        raise ServiceError(_("Choose an action for that target, or clear the target."))
     others = [engine.Order(team=team.code, action=o.action, target=o.target or None)
               for o in Order.objects.filter(turn=turn, team=team).exclude(slot=slot).exclude(action="")]
     if action:
@@ -346,12 +386,9 @@ def message_thread(*, kind, sender_code, recipient_codes):
 
 @transaction.atomic
 def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, body, turn_number):
-    body = (body or "").strip()
+    body = clean_text(body, limit=settings.MESSAGE_MAX_CHARS, what=_("A message"))
     if not body:
         raise ServiceError(_("A message cannot be empty."))
-    if len(body) > settings.MESSAGE_MAX_CHARS:
-        raise ServiceError(_("Messages are at most %(n)d characters; this one has %(m)d.")
-                           % {"n": settings.MESSAGE_MAX_CHARS, "m": len(body)})
     teams = {t.code: t for t in exercise.teams.all()}
     unknown = [c for c in recipient_codes if c not in teams]
     if unknown:
@@ -418,7 +455,10 @@ def turn_override(*, exercise, by, turn_number, event_id, kind, value=None, reas
         d["event"] for d in (turn.result or {}).get("draws", [])}
     if event_id not in known:
         raise StaleAction(_("That result is no longer in the proposal; the page has been refreshed."))
-    override = {"event_id": event_id, "kind": kind, "value": value, "reason": reason, "note": note[:500],
+    note = clean_text(note, limit=OVERRIDE_NOTE_MAX_CHARS, what=_("A note"))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ServiceError(_("Enter a finite number."))
+    override = {"event_id": event_id, "kind": kind, "value": value, "reason": reason, "note": note,
                 "draw": draw}
 
     def change(inputs):
@@ -449,9 +489,10 @@ def narrative_edit(*, exercise, by, turn_number, team_code, text):
     turn = _turn_for_white(exercise, turn_number, {Turn.Status.REVIEW})
     if not exercise.teams.filter(code=team_code).exists():
         raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
+    text = clean_text(text, limit=NARRATIVE_MAX_CHARS, what=_("A narrative"))
 
     def change(inputs):
-        inputs["narratives"] = {**inputs["narratives"], team_code: text.strip()[:8000]}
+        inputs["narratives"] = {**inputs["narratives"], team_code: text}
 
     return _change_inputs(turn, change, by=by, kind="narrative_edited", team=team_code)
 
@@ -484,7 +525,8 @@ def inject_skip(*, exercise, by, turn_number, inject_id):
 @transaction.atomic
 def inject_adhoc(*, exercise, by, turn_number, title, text, audience, effects):
     """White writes an inject on the spot. Effects are checked against the model's caps."""
-    title, text = (title or "").strip(), (text or "").strip()
+    title = clean_text(title, limit=INJECT_TITLE_MAX_CHARS, what=_("An inject title"))
+    text = clean_text(text, limit=INJECT_TEXT_MAX_CHARS, what=_("An inject text"))
     if not title or not text:
         raise ServiceError(_("An inject needs a title and a text."))
     codes = set(exercise.teams.values_list("code", flat=True))
@@ -496,7 +538,7 @@ def inject_adhoc(*, exercise, by, turn_number, title, text, audience, effects):
         if unknown:
             raise ServiceError(_("%(codes)s is not a team in this exercise.") % {"codes": ", ".join(unknown)})
     turn = _turn_for_white(exercise, turn_number, {Turn.Status.OPEN, Turn.Status.REVIEW})
-    inject = {"id": f"W{turn.number}-{len(_inputs(turn)['injects']) + 1}", "title": title[:200], "text": text[:4000],
+    inject = {"id": f"W{turn.number}-{len(_inputs(turn)['injects']) + 1}", "title": title, "text": text,
               "audience": audience, "effects": list(effects), "decision": ""}
 
     def change(inputs):
@@ -612,6 +654,8 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
         raise ServiceError(_("Give at most three reasons."))
     if any(len(x) > 600 for x in [action, intended, *reasons]):
         raise ServiceError(_("Keep each field under 600 characters."))
+    for x in [action, intended, *reasons]:
+        clean_text(x, limit=600, what=_("Each field"))
     spec = load_scenario(turn.exercise.scenario.slug)
     nearest_action = (nearest_action or "").strip().upper()
     if nearest_action and nearest_action not in spec.actions:
@@ -627,7 +671,11 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
                               "shown; your text is kept below.") % {"who": who})
     argued = existing or ArguedAction(turn=turn, team=player.team, revision=0)
     argued.action, argued.intended, argued.reasons = action, intended, reasons
-    argued.aims = [a.strip() for a in aims if a.strip()][:6]
+    aims = [clean_text(a, limit=AIM_MAX_CHARS, what=_("Each aim")) for a in aims]
+    aims = [a for a in aims if a]
+    if len(aims) > 6:
+        raise ServiceError(_("Name at most six aims."))
+    argued.aims = aims
     argued.nearest_action, argued.target = nearest_action, target
     argued.revision = current + 1
     argued.updated_by = player

@@ -1,4 +1,5 @@
 import io
+import math
 
 import segno
 from django.contrib import messages
@@ -44,8 +45,12 @@ def exercise_new(request):
     mode = request.POST.get("mode", Exercise.Mode.CARDS)
     if mode not in Exercise.Mode.values:
         mode = Exercise.Mode.CARDS
-    exercise = services.exercise_create(scenario_slug=slug, name=request.POST.get("name", ""),
-                                        facilitator=request.user, team_codes=codes, mode=mode)
+    try:
+        exercise = services.exercise_create(scenario_slug=slug, name=request.POST.get("name", ""),
+                                            facilitator=request.user, team_codes=codes, mode=mode)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("facilitator-home")
     return redirect("console", exercise_id=exercise.pk)
 
 
@@ -60,6 +65,7 @@ def console_context(request, exercise):
         "cards": EstimateCard.CARDS,
         "observer_url": request.build_absolute_uri(reverse("observer", args=[exercise.observer_code])),
         "plenary_url": reverse("plenary", args=[exercise.join_code]),
+        "events_url": reverse("exercise-events", args=[exercise.join_code]),
         "exercise": exercise,
         "panel_url": reverse("console", args=[exercise.pk]),
         "summary": selectors.turn_summary(exercise),
@@ -146,9 +152,12 @@ def _int_or_none(value):
 
 def _float(value, what):
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):  # "nan" and "inf" parse as floats but are never a game value
         raise services.ServiceError(_("Enter a number for %(what)s.") % {"what": what})
+    return number
 
 
 def parse_effects(post, prefix="effect"):

@@ -1,4 +1,5 @@
 import redis
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -41,18 +42,40 @@ def healthz(request):
 
 
 async def exercise_events(request, code):
-    exercise = await _exercise_by_code(code)
+    exercise = await sync_to_async(_gate_then_release)(access.access_exercise_by_code, code)
+    return _stream(exercise)
 
+
+async def observer_events(request, code):
+    """The observer's doorbell, keyed by the observer code so the page never carries the join code."""
+    exercise = await sync_to_async(_gate_then_release)(access.access_exercise_as_observer, code)
+    return _stream(exercise)
+
+
+def _gate_then_release(gate, code):
+    """Run the access check, then hand the thread's database connection back at once.
+
+    A stream lives for minutes; holding a connection that long lets ~100 open tabs exhaust
+    PostgreSQL's max_connections and take every page (and White's lock) down with them.
+    """
+    try:
+        return gate(code)
+    finally:
+        connection.close()
+
+
+def _current_version(exercise_id):
+    try:
+        return Exercise.objects.filter(pk=exercise_id).values_list("version", flat=True).get()
+    finally:
+        connection.close()
+
+
+def _stream(exercise):
     async def current_version():
-        return await Exercise.objects.filter(pk=exercise.pk).values_list("version", flat=True).aget()
+        return await sync_to_async(_current_version)(exercise.pk)
 
     response = StreamingHttpResponse(live.event_stream(exercise.pk, current_version), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
-
-
-async def _exercise_by_code(code):
-    from asgiref.sync import sync_to_async
-
-    return await sync_to_async(access.access_exercise_by_code)(code)

@@ -52,8 +52,11 @@ def home(request):
                 error = _("That exercise has ended and no longer takes players.")
                 status = 400
             else:
-                if not request.session.session_key:
-                    request.session.create()
+                # A new key at every join: a key seen before the join (fixation, a shared
+                # computer) must not open the team's private pages afterwards.
+                old_key = request.session.session_key
+                request.session.cycle_key()
+                services.player_session_rekey(old_key=old_key, new_key=request.session.session_key)
                 try:
                     player = services.player_join(exercise=exercise, display_name=form["name"],
                                                   session_key=request.session.session_key)
@@ -77,6 +80,9 @@ def join_team(request, code):
     if request.method == "POST":
         try:
             services.player_choose_team(player=player, team_code=request.POST.get("team", ""))
+        except services.SeatTaken as exc:
+            return render(request, "exercises/player/seat_taken.html",
+                          {"exercise": exercise, "player": player, "error": str(exc)}, status=403)
         except services.ServiceError as exc:
             error = str(exc)
         else:
