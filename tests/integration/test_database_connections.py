@@ -7,6 +7,7 @@ three times that many streams.
 """
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -73,6 +74,12 @@ def limited_web(limited_role):
         log.close()
 
 
+def _run(scenario):
+    """asyncio.run in its own thread: the browser tests leave Playwright's loop on this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
 async def _open_streams(url, n):
     """Open n streams; return once each has said hello, keeping them open until the caller's block ends."""
     client = httpx.AsyncClient(timeout=httpx.Timeout(10, read=60), limits=httpx.Limits(max_connections=n + 10))
@@ -120,7 +127,7 @@ def test_more_streams_than_connections_and_pages_and_the_lock_still_work(limited
                 await r.aclose()
             await client.aclose()
 
-    asyncio.run(scenario())
+    _run(scenario)
     assert Turn.objects.get(exercise=exercise, number=1).status != Turn.Status.OPEN
 
 
@@ -139,4 +146,4 @@ def test_the_observer_stream_answers_to_the_observer_code_only(limited_web, faci
         async with httpx.AsyncClient(timeout=10) as http:
             assert (await http.get(f"{limited_web}/o/{exercise.join_code}/events/")).status_code == 404
 
-    asyncio.run(scenario())
+    _run(scenario)
