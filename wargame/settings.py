@@ -186,6 +186,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 JOIN_ATTEMPTS_PER_WINDOW = env.int("JOIN_ATTEMPTS_PER_WINDOW", default=10)
 JOIN_WINDOW_SECONDS = 300
+# Sign-in (facilitator and admin): failed attempts allowed per client IP, and per username, in a window.
+LOGIN_ATTEMPTS_PER_WINDOW = env_int("LOGIN_ATTEMPTS_PER_WINDOW", 5, minimum=1)
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300, minimum=1)
 TEAM_MAX_PLAYERS = 8
 MESSAGE_MAX_CHARS = 2000
 
