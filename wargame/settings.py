@@ -138,6 +138,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="wargame")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A resolution takes well under a second: when a worker dies holding one, Redis hands it to another worker
+# after a minute instead of the default hour, which would stall the turn.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
+# With Redis down, a publish fails within a second or two instead of hanging the request; beat re-queues
+# a turn left locked. Both the broker and the result store (which subscribes at publish) retry briefly.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Control broadcasts (/healthz's worker ping) are per Redis database; naming them after the queue means
 # only this app's workers answer, not those of another run (tests, a second checkout) on the same database.
 CELERY_CONTROL_EXCHANGE = CELERY_TASK_DEFAULT_QUEUE
