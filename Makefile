@@ -28,6 +28,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
+	@$(BIN)/python scripts/secret_key.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/live.py
 
