@@ -4,30 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := wargame.settings
 
-.PHONY: run test install migrate demo bench clean
+.PHONY: run test install bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed; found " + sys.version.split()[0])'
-	$(PYTHON) -m venv $(VENV)
+	@echo "Creating $(VENV)…"
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Installing packages (first run takes a minute)…"
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 install: $(VENV)/.installed
 
 run: install
-	@$(BIN)/python scripts/check_services.py redis
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py demo >/dev/null
-	DEBUG=1 ./scripts/run.sh
+	@./scripts/run.sh
 
 test: install
 	@$(BIN)/python scripts/check_services.py redis chromium database
+	@$(BIN)/python scripts/secret_key.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
+	@$(BIN)/python scripts/secret_key.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/live.py
 

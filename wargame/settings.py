@@ -4,18 +4,58 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # the SQLite database, beat's schedule and the local secret key live here
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name, default=False):
+    """A boolean from the environment; anything but 1/0, true/false, yes/no, on/off stops the process."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1 or 0 (true/false, yes/no, on/off).")
+
+
+def env_int(name, default, *, minimum=0):
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+DEBUG = env_bool("DEBUG")
+# The key comes from the environment, or from the file `make run` writes once (var/secret_key, mode 600).
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE") or VAR_DIR / "secret_key")
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
 if not SECRET_KEY:
-    # Local runs set DEBUG=1 via the Makefile; production must choose its own key.
-    SECRET_KEY = "insecure-local-key-set-SECRET_KEY-in-production"
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production set SECRET_KEY to a long random string, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. Locally, `make run` and "
+            f"`make test` write one to {SECRET_KEY_FILE} for you."
+        )
+    SECRET_KEY = "django-insecure-debug-only-key"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -99,6 +139,16 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="wargame")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A resolution takes well under a second: when a worker dies holding one, Redis hands it to another worker
+# after a minute instead of the default hour, which would stall the turn.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
+# With Redis down, a publish fails within a second or two instead of hanging the request; beat re-queues
+# a turn left locked. Both the broker and the result store (which subscribes at publish) retry briefly.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+# Control broadcasts (/healthz's worker ping) are per Redis database; naming them after the queue means
+# only this app's workers answer, not those of another run (tests, a second checkout) on the same database.
+CELERY_CONTROL_EXCHANGE = CELERY_TASK_DEFAULT_QUEUE
 CELERY_BEAT_SCHEDULE = {
     "enforce-turn-deadlines": {"task": "wargame.exercises.tasks.enforce_deadlines", "schedule": 5.0},
 }
@@ -142,15 +192,36 @@ SECURE_CSP = {
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a TLS proxy (docker-compose turns these on); `make run` serves the room over plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks call plain HTTP from inside
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER") else None
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 
 JOIN_ATTEMPTS_PER_WINDOW = env.int("JOIN_ATTEMPTS_PER_WINDOW", default=10)
 JOIN_WINDOW_SECONDS = 300
+# Sign-in (facilitator and admin): failed attempts allowed per client IP, and per username, in a window.
+LOGIN_ATTEMPTS_PER_WINDOW = env_int("LOGIN_ATTEMPTS_PER_WINDOW", 5, minimum=1)
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300, minimum=1)
 TEAM_MAX_PLAYERS = 8
 MESSAGE_MAX_CHARS = 2000
+
+
+
+def _not_a_health_probe(record):
+    """/healthz reports what is down in its answer; logging each 503 while a worker starts is noise."""
+    request = getattr(record, "request", None)
+    return not (getattr(record, "status_code", None) == 503 and getattr(request, "path", "") == "/healthz")
+
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"not_health_probe": {"()": "django.utils.log.CallbackFilter", "callback": _not_a_health_probe}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["not_health_probe"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

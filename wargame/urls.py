@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wargame.exercises.views import facilitator, messages, ops, player, plenary
+from wargame.exercises.views import auth, facilitator, messages, ops, player, plenary
 
 urlpatterns = [
     path("", player.home, name="home"),
@@ -21,8 +21,7 @@ urlpatterns = [
     path("x/<str:code>/t/<str:team>/counter/", player.counter_post, name="player-counter"),
     path("x/<str:code>/t/<str:team>/card/", player.card_pick, name="player-card"),
     path("facilitator/", facilitator.home, name="facilitator-home"),
-    path("facilitator/login/", auth_views.LoginView.as_view(template_name="exercises/facilitator/login.html"),
-         name="facilitator-login"),
+    path("facilitator/login/", auth.facilitator_login, name="facilitator-login"),
     path("facilitator/logout/", auth_views.LogoutView.as_view(), name="facilitator-logout"),
     path("facilitator/new/", facilitator.exercise_new, name="exercise-new"),
     path("f/<int:exercise_id>/", facilitator.console, name="console"),
@@ -45,5 +44,6 @@ urlpatterns = [
     path("f/<int:exercise_id>/observers/", facilitator.observers_console, name="console-observers"),
     path("o/<str:code>/", plenary.observer, name="observer"),
     path("o/<str:code>/events/", ops.observer_events, name="observer-events"),
+    path("admin/login/", auth.admin_login),  # throttled; admin.site.urls' own login below is never reached
     path("admin/", admin.site.urls),
 ]

@@ -18,13 +18,18 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         services.scenario_sync()
         User = get_user_model()
-        user, created = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
+        # The demo login is printed on the terminal and may be seen on a projector: it runs its own
+        # exercises and nothing else. No /admin/, no superuser shortcut into other facilitators' exercises.
+        user, created = User.objects.get_or_create(username=DEMO_USER)
         if created:
             user.set_password(DEMO_PASSWORD)
+        if created or user.is_staff or user.is_superuser:  # earlier versions made it staff
+            user.is_staff = user.is_superuser = False
             user.save()
         exercise = Exercise.objects.filter(name=DEMO_NAME, facilitators=user).exclude(
             status=Exercise.Status.ENDED).first()
         if exercise is None:
+            # exercise_create makes the user one of the exercise's facilitators.
             exercise = services.exercise_create(scenario_slug="northern-territories", name=DEMO_NAME,
                                                 facilitator=user, seed=2016)
         teams = ", ".join(f"{t.name} ({t.code})" for t in exercise.teams.all())
