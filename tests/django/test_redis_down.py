@@ -7,14 +7,15 @@ Redis call meets a real connection refusal. The writes run in real transactions
 
 import pytest
 
-from wargame.exercises import live
-from wargame.exercises.models import Event, Message, Order
+from wargame.exercises import live, services
+from wargame.exercises.models import Event, Message, Order, Turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_dead_port_really_refuses(redis_down):
     assert live.publish_now(exercise_id=1, kind="probe", version=1) is False
+    assert services._send_resolve(0) is False
 
 
 def test_an_order_saved_while_redis_is_down_is_answered_as_saved(jpn_client, exercise, redis_down):
@@ -41,6 +42,18 @@ def test_a_message_sent_while_redis_is_down_is_answered_as_sent(jpn_client, exer
     assert r.status_code == 200 and 'data-testid="compose-sent"' in r.content.decode()
     assert list(Message.objects.filter(exercise=exercise).order_by("pk").values_list("body", flat=True)) == [
         "Can we talk about fisheries?", "And about the patrols?"]
+
+
+def test_white_locks_while_redis_is_down_and_the_lock_stands(white_client, exercise, redis_down):
+    r = white_client.post(f"/f/{exercise.pk}/lock/", {"turn": 1})
+    assert r.status_code == 302
+    turn = Turn.objects.get(exercise=exercise, number=1)
+    assert turn.status == Turn.Status.LOCKED and turn.resolve_queued_at is not None
+    assert Event.objects.filter(exercise=exercise, kind="turn_locked").count() == 1
+    # Locking again is refused cleanly (the turn is already locked), not repeated and not a 500.
+    r = white_client.post(f"/f/{exercise.pk}/lock/", {"turn": 1}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "already locked" in r.content.decode()
+    assert Event.objects.filter(exercise=exercise, kind="turn_locked").count() == 1
 
 
 def test_a_team_panel_is_rendered_when_the_cache_is_unreachable(jpn_client, exercise, redis_down):

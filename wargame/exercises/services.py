@@ -2,6 +2,7 @@
 doorbell on commit. Keyword-only arguments, named <thing>_<verb>."""
 
 import logging
+import os
 import random
 from datetime import timedelta
 
@@ -247,19 +248,83 @@ def turn_lock(*, exercise, by, turn_number=None):
         raise StaleAction(_("Turn %(n)d is already %(status)s.") % {"n": turn.number,
                                                                     "status": turn.get_status_display().lower()})
     turn.status = Turn.Status.LOCKED
-    turn.locked_at = timezone.now()
-    turn.save(update_fields=["status", "locked_at"])
+    turn.locked_at = turn.resolve_queued_at = timezone.now()
+    turn.save(update_fields=["status", "locked_at", "resolve_queued_at"])
     _record_lock(turn, by)
     return turn
 
 
 def _record_lock(turn, by):
-    from . import tasks  # tasks import services; keep the cycle lazy
-
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
     _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
     _bump(turn.exercise_id, "turn_locked")
-    tasks.resolve_turn.delay_on_commit(turn.pk)
+    transaction.on_commit(lambda: _send_resolve(turn.pk), robust=True)
+
+
+def resolve_grace():
+    """How long a locked or resolving turn may wait for its result before beat re-queues it."""
+    seconds = getattr(settings, "RESOLVE_GRACE_SECONDS", None) or os.environ.get("RESOLVE_GRACE_SECONDS") or 10
+    return timedelta(seconds=float(seconds))
+
+
+# Re-queues back off: each waits at least as long as the turn had waited before the last one (so grace,
+# grace, 2×, 4×…), capped here. A dead worker for an hour then costs a few dozen no-op tasks, not 720.
+RESOLVE_REQUEUE_MAX_INTERVAL = timedelta(seconds=60)
+
+
+def _send_resolve(turn_id):
+    """Hand a turn to the worker. Best effort: when the broker is down the lock stands and beat re-queues."""
+    from . import tasks  # tasks import services; keep the cycle lazy
+
+    try:
+        # No result is awaited: subscribing to the result store would block for ~20 s when Redis is down.
+        tasks.resolve_turn.apply_async((turn_id,), ignore_result=True, retry_policy={
+            "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2})
+    except Exception as exc:  # kombu.OperationalError, redis errors, OSError: the broker is unreachable
+        log.warning("turn %s: could not queue its resolution (%s); beat re-queues it", turn_id, exc)
+        return False
+    return True
+
+
+def turns_requeue(*, now=None):
+    """Beat calls this with the deadlines: re-queue every turn whose resolve task went missing.
+
+    The broker was down at lock, or Redis lost its queue, or a worker died holding the task (Redis would
+    redeliver it only after its visibility timeout). Resolution is exactly-once, so a spare task is harmless.
+    The conditional UPDATE of resolve_queued_at (compare-and-set on the value read) is the claim, so two
+    beats never both re-queue, and it throttles: the first re-queue waits the grace, each later one as
+    long as the turn had waited before the last (grace, grace, 2x, 4x...), never more than a minute.
+    """
+    now = now or timezone.now()
+    grace = resolve_grace()
+    waiting = Turn.objects.filter(status__in=(Turn.Status.LOCKED, Turn.Status.RESOLVING), result__isnull=True)
+    requeued = []
+    for turn_id, locked_at, queued_at in waiting.values_list("pk", "locked_at", "resolve_queued_at"):
+        backoff = grace
+        if queued_at and locked_at:
+            backoff = max(grace, min(queued_at - locked_at, RESOLVE_REQUEUE_MAX_INTERVAL))
+        last = queued_at or locked_at
+        if last is not None and now - last < backoff:
+            continue
+        if waiting.filter(pk=turn_id, resolve_queued_at=queued_at).update(resolve_queued_at=now):
+            log.warning("turn %s: no result since its resolve task of %s; re-queueing", turn_id, last)
+            _send_resolve(turn_id)
+            requeued.append(turn_id)
+    return requeued
+
+
+@transaction.atomic
+def turn_resolve_retry(*, exercise, by, turn_number=None):
+    """White's "Retry now": send the locked turn to the worker again. Refused unless it awaits its result."""
+    turn = _current_turn_locked(exercise.pk, turn_number)
+    if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
+        raise StaleAction(_("Turn %(n)d is %(status)s; only a turn waiting for its result can be retried.")
+                          % {"n": turn.number, "status": turn.get_status_display().lower()})
+    turn.resolve_queued_at = timezone.now()
+    turn.save(update_fields=["resolve_queued_at"])
+    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="resolve_retried", actor=by)
+    transaction.on_commit(lambda: _send_resolve(turn.pk), robust=True)
+    return turn
 
 
 def deadlines_enforce(*, now=None):
@@ -272,10 +337,11 @@ def deadlines_enforce(*, now=None):
     for turn_id in Turn.objects.filter(status=Turn.Status.OPEN, deadline__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
             claimed = Turn.objects.filter(pk=turn_id, status=Turn.Status.OPEN, deadline__lte=now).update(
-                status=Turn.Status.LOCKED, locked_at=now)
+                status=Turn.Status.LOCKED, locked_at=now, resolve_queued_at=now)
             if claimed:
                 _record_lock(Turn.objects.get(pk=turn_id), "clock")
                 locked.append(turn_id)
+    turns_requeue(now=now)
     return locked
 
 
