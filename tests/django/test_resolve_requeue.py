@@ -8,6 +8,7 @@ these tests check the claim and its throttle, not the worker (tests/integration/
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from wargame.exercises import services
 from wargame.exercises.models import Event, Turn
@@ -62,3 +63,40 @@ def test_the_deadline_tick_also_requeues(exercise, redis_down, settings):
     turn = _lock(exercise)
     services.deadlines_enforce(now=turn.locked_at + timedelta(seconds=30))
     assert Turn.objects.get(pk=turn.pk).resolve_queued_at == turn.locked_at + timedelta(seconds=30)
+
+
+# ---- White's console: "waiting for a worker" and "Retry now" ----
+
+def test_the_console_says_it_waits_for_a_worker_and_offers_a_retry(white_client, exercise, redis_down, settings):
+    settings.RESOLVE_GRACE_SECONDS = 10
+    turn = _lock(exercise)
+    html = white_client.get(f"/f/{exercise.pk}/").content.decode()
+    assert "The engine is resolving the turn" in html and 'data-testid="waiting-for-worker"' not in html
+    Turn.objects.filter(pk=turn.pk).update(locked_at=timezone.now() - timedelta(seconds=11))
+    html = white_client.get(f"/f/{exercise.pk}/", headers={"HX-Request": "true", "HX-Target": "console-turn"}
+                            ).content.decode()
+    assert "Waiting for a worker — the turn will resolve as soon as one is back." in html
+    assert f'action="/f/{exercise.pk}/resolve/retry/"' in html and 'data-testid="retry-resolve"' in html
+    assert "every 5s" in html  # the panel looks again soon, not in 30 s
+    before = Turn.objects.get(pk=turn.pk).resolve_queued_at
+    r = white_client.post(f"/f/{exercise.pk}/resolve/retry/", {"turn": 1}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "Sent to the worker again." in r.content.decode()
+    assert Turn.objects.get(pk=turn.pk).resolve_queued_at > before
+    assert Event.objects.filter(exercise=exercise, kind="resolve_retried", actor="white").count() == 1
+
+
+def test_retry_is_refused_unless_the_turn_waits_for_its_result(white_client, exercise):
+    r = white_client.post(f"/f/{exercise.pk}/resolve/retry/", {"turn": 1}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "only a turn waiting for its result can be retried" in r.content.decode()
+    turn = Turn.objects.get(exercise=exercise, number=1)
+    assert turn.status == Turn.Status.OPEN and turn.resolve_queued_at is None
+    assert not Event.objects.filter(kind="resolve_retried").exists()
+
+
+def test_retry_needs_csrf(exercise, facilitator):
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(facilitator)
+    assert c.post(f"/f/{exercise.pk}/resolve/retry/", {"turn": 1}).status_code == 403
