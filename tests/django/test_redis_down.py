@@ -7,7 +7,7 @@ Redis call meets a real connection refusal. The writes run in real transactions
 
 import pytest
 
-from wargame.exercises import live, services
+from wargame.exercises import live, tasks
 from wargame.exercises.models import Event, Message, Order, Turn
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_dead_port_really_refuses(redis_down):
     assert live.publish_now(exercise_id=1, kind="probe", version=1) is False
-    assert services._send_resolve(0) is False
+    assert tasks.resolve_turn.send_best_effort(0) is None
 
 
 def test_an_order_saved_while_redis_is_down_is_answered_as_saved(jpn_client, exercise, redis_down):
@@ -56,6 +56,7 @@ def test_white_locks_while_redis_is_down_and_the_lock_stands(white_client, exerc
     assert Event.objects.filter(exercise=exercise, kind="turn_locked").count() == 1
 
 
+@pytest.mark.django_db  # a read: no commit to wait for
 def test_a_team_panel_is_rendered_when_the_cache_is_unreachable(jpn_client, exercise, redis_down):
     r = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/", headers={"HX-Request": "true", "HX-Target": "team-state"})
     assert r.status_code == 200

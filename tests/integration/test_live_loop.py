@@ -81,7 +81,7 @@ def test_lock_resolves_on_the_worker_and_the_doorbell_rings(live_stack, nt_exerc
 def test_duplicate_task_delivery_resolves_once(live_stack, nt_exercise):
     with pytest.MonkeyPatch.context() as mp:
         # Lock without the automatic enqueue, then deliver the same task twice on purpose.
-        mp.setattr(services, "_send_resolve", lambda turn_id: None)
+        mp.setattr(tasks.resolve_turn, "delay_on_commit", lambda *a, **k: None)
         services.turn_lock(exercise=nt_exercise, by="white")
     turn = Turn.objects.get(exercise=nt_exercise, number=1)
     first, second = tasks.resolve_turn.delay(turn.pk), tasks.resolve_turn.delay(turn.pk)

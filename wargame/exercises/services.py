@@ -255,10 +255,12 @@ def turn_lock(*, exercise, by, turn_number=None):
 
 
 def _record_lock(turn, by):
+    from . import tasks  # tasks import services; keep the cycle lazy
+
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
     _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
     _bump(turn.exercise_id, "turn_locked")
-    transaction.on_commit(lambda: _send_resolve(turn.pk), robust=True)
+    tasks.resolve_turn.delay_on_commit(turn.pk)  # best effort: if the broker is down, beat re-queues it
 
 
 def resolve_grace():
@@ -272,20 +274,6 @@ def resolve_grace():
 RESOLVE_REQUEUE_MAX_INTERVAL = timedelta(seconds=60)
 
 
-def _send_resolve(turn_id):
-    """Hand a turn to the worker. Best effort: when the broker is down the lock stands and beat re-queues."""
-    from . import tasks  # tasks import services; keep the cycle lazy
-
-    try:
-        # No result is awaited: subscribing to the result store would block for ~20 s when Redis is down.
-        tasks.resolve_turn.apply_async((turn_id,), ignore_result=True, retry_policy={
-            "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2})
-    except Exception as exc:  # kombu.OperationalError, redis errors, OSError: the broker is unreachable
-        log.warning("turn %s: could not queue its resolution (%s); beat re-queues it", turn_id, exc)
-        return False
-    return True
-
-
 def turns_requeue(*, now=None):
     """Beat calls this with the deadlines: re-queue every turn whose resolve task went missing.
 
@@ -295,6 +283,8 @@ def turns_requeue(*, now=None):
     beats never both re-queue, and it throttles: the first re-queue waits the grace, each later one as
     long as the turn had waited before the last (grace, grace, 2x, 4x...), never more than a minute.
     """
+    from . import tasks  # tasks import services; keep the cycle lazy
+
     now = now or timezone.now()
     grace = resolve_grace()
     waiting = Turn.objects.filter(status__in=(Turn.Status.LOCKED, Turn.Status.RESOLVING), result__isnull=True)
@@ -308,7 +298,7 @@ def turns_requeue(*, now=None):
             continue
         if waiting.filter(pk=turn_id, resolve_queued_at=queued_at).update(resolve_queued_at=now):
             log.warning("turn %s: no result since its resolve task of %s; re-queueing", turn_id, last)
-            _send_resolve(turn_id)
+            tasks.resolve_turn.send_best_effort(turn_id)
             requeued.append(turn_id)
     return requeued
 
@@ -316,6 +306,8 @@ def turns_requeue(*, now=None):
 @transaction.atomic
 def turn_resolve_retry(*, exercise, by, turn_number=None):
     """White's "Retry now": send the locked turn to the worker again. Refused unless it awaits its result."""
+    from . import tasks  # tasks import services; keep the cycle lazy
+
     turn = _current_turn_locked(exercise.pk, turn_number)
     if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
         raise StaleAction(_("Turn %(n)d is %(status)s; only a turn waiting for its result can be retried.")
@@ -323,7 +315,7 @@ def turn_resolve_retry(*, exercise, by, turn_number=None):
     turn.resolve_queued_at = timezone.now()
     turn.save(update_fields=["resolve_queued_at"])
     _log(exercise_id=exercise.pk, turn_number=turn.number, kind="resolve_retried", actor=by)
-    transaction.on_commit(lambda: _send_resolve(turn.pk), robust=True)
+    tasks.resolve_turn.delay_on_commit(turn.pk)
     return turn
 
 
