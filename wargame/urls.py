@@ -27,6 +27,7 @@ urlpatterns = [
     path("f/<int:exercise_id>/", facilitator.console, name="console"),
     path("f/<int:exercise_id>/lock/", facilitator.turn_lock, name="console-lock"),
     path("f/<int:exercise_id>/publish/", facilitator.turn_publish, name="console-publish"),
+    path("f/<int:exercise_id>/resolve/retry/", facilitator.turn_resolve_retry, name="console-resolve-retry"),
     path("f/<int:exercise_id>/clock/", facilitator.turn_clock, name="console-clock"),
     path("f/<int:exercise_id>/assign/", facilitator.player_assign, name="console-assign"),
     path("f/<int:exercise_id>/qr.svg", facilitator.join_qr, name="console-qr"),

@@ -42,6 +42,7 @@ MATRIX = [
     ("post", "/f/{id}/assign/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/publish/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/lock/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/resolve/retry/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/facilitator/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
     ("get", "/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
     # Negotiation: a team's own players write; White reads any team; others get 404.

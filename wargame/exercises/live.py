@@ -6,12 +6,17 @@ re-fetch themselves through their normal, permission-checked views.
 
 import asyncio
 import json
+import logging
 import time
 
 import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from django.conf import settings
 from django.db import transaction
+
+log = logging.getLogger(__name__)
 
 _sync_client = None
 
@@ -23,17 +28,27 @@ def channel_name(exercise_id):
 def _client():
     global _sync_client
     if _sync_client is None:
-        _sync_client = redis.Redis.from_url(settings.REDIS_URL)
+        # Short timeouts and one retry (for a pooled connection that a Redis restart closed): a write waits
+        # on its doorbell at most about two seconds when Redis hangs.
+        _sync_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1,
+                                            retry=Retry(NoBackoff(), 1))
     return _sync_client
 
 
 def publish_now(*, exercise_id, kind, version):
+    """Ring the doorbell. Best effort: it runs after the write committed, so a Redis failure is logged, never
+    raised. Pages miss nothing: on reconnect a stream's hello carries the version, and behind pages refresh."""
     payload = json.dumps({"exercise": exercise_id, "kind": kind, "version": version, "sent": time.time()})
-    _client().publish(channel_name(exercise_id), payload)
+    try:
+        _client().publish(channel_name(exercise_id), payload)
+    except (redis.RedisError, OSError) as exc:
+        log.warning("doorbell %s for exercise %s not rung: %s", kind, exercise_id, exc)
+        return False
+    return True
 
 
 def publish_on_commit(*, exercise_id, kind, version):
-    transaction.on_commit(lambda: publish_now(exercise_id=exercise_id, kind=kind, version=version))
+    transaction.on_commit(lambda: publish_now(exercise_id=exercise_id, kind=kind, version=version), robust=True)
 
 
 def _frame(event, data):

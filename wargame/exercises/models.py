@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # No 0/O/1/I/L: codes are read aloud and typed from a projector.
@@ -111,6 +112,9 @@ class Turn(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When a resolve task was last sent (at lock, then on each re-queue). Beat re-queues a turn left locked
+    # or resolving past a grace; setting this with a conditional UPDATE is the claim that throttles it.
+    resolve_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -118,6 +122,12 @@ class Turn(models.Model):
 
     def __str__(self):
         return f"Turn {self.number}"
+
+    def resolve_overdue(self, *, grace, now=None):
+        """Locked or resolving, still without a result a grace after the lock: no worker has finished it."""
+        if self.status not in (self.Status.LOCKED, self.Status.RESOLVING) or self.result is not None:
+            return False
+        return self.locked_at is None or (now or timezone.now()) - self.locked_at >= grace
 
 
 class Order(models.Model):

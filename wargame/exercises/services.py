@@ -3,6 +3,7 @@ doorbell on commit. Keyword-only arguments, named <thing>_<verb>."""
 
 import logging
 import math
+import os
 import random
 import re
 from datetime import timedelta
@@ -287,8 +288,8 @@ def turn_lock(*, exercise, by, turn_number=None):
         raise StaleAction(_("Turn %(n)d is already %(status)s.") % {"n": turn.number,
                                                                     "status": turn.get_status_display().lower()})
     turn.status = Turn.Status.LOCKED
-    turn.locked_at = timezone.now()
-    turn.save(update_fields=["status", "locked_at"])
+    turn.locked_at = turn.resolve_queued_at = timezone.now()
+    turn.save(update_fields=["status", "locked_at", "resolve_queued_at"])
     _record_lock(turn, by)
     return turn
 
@@ -299,7 +300,64 @@ def _record_lock(turn, by):
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
     _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
     _bump(turn.exercise_id, "turn_locked")
+    tasks.resolve_turn.delay_on_commit(turn.pk)  # best effort: if the broker is down, beat re-queues it
+
+
+def resolve_grace():
+    """How long a locked or resolving turn may wait for its result before beat re-queues it."""
+    seconds = getattr(settings, "RESOLVE_GRACE_SECONDS", None) or os.environ.get("RESOLVE_GRACE_SECONDS") or 10
+    return timedelta(seconds=float(seconds))
+
+
+# Re-queues back off: each waits at least as long as the turn had waited before the last one (so grace,
+# grace, 2×, 4×…), capped here so a turn resolves within 30 s of a worker coming back (cap + beat's 5 s tick).
+# A dead worker for an hour then costs about 180 no-op tasks, not 720.
+RESOLVE_REQUEUE_MAX_INTERVAL = timedelta(seconds=20)
+
+
+def turns_requeue(*, now=None):
+    """Beat calls this with the deadlines: re-queue every turn whose resolve task went missing.
+
+    The broker was down at lock, or Redis lost its queue, or a worker died holding the task (Redis would
+    redeliver it only after its visibility timeout). Resolution is exactly-once, so a spare task is harmless.
+    The conditional UPDATE of resolve_queued_at (compare-and-set on the value read) is the claim, so two
+    beats never both re-queue, and it throttles: the first re-queue waits the grace, each later one as
+    long as the turn had waited before the last (grace, grace, 2x, 4x...), never more than 20 seconds.
+    """
+    from . import tasks  # tasks import services; keep the cycle lazy
+
+    now = now or timezone.now()
+    grace = resolve_grace()
+    waiting = Turn.objects.filter(status__in=(Turn.Status.LOCKED, Turn.Status.RESOLVING), result__isnull=True)
+    requeued = []
+    for turn_id, locked_at, queued_at in waiting.values_list("pk", "locked_at", "resolve_queued_at"):
+        backoff = grace
+        if queued_at and locked_at:
+            backoff = max(grace, min(queued_at - locked_at, RESOLVE_REQUEUE_MAX_INTERVAL))
+        last = queued_at or locked_at
+        if last is not None and now - last < backoff:
+            continue
+        if waiting.filter(pk=turn_id, resolve_queued_at=queued_at).update(resolve_queued_at=now):
+            log.warning("turn %s: no result since its resolve task of %s; re-queueing", turn_id, last)
+            tasks.resolve_turn.send_best_effort(turn_id)
+            requeued.append(turn_id)
+    return requeued
+
+
+@transaction.atomic
+def turn_resolve_retry(*, exercise, by, turn_number=None):
+    """White's "Retry now": send the locked turn to the worker again. Refused unless it awaits its result."""
+    from . import tasks  # tasks import services; keep the cycle lazy
+
+    turn = _current_turn_locked(exercise.pk, turn_number)
+    if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
+        raise StaleAction(_("Turn %(n)d is %(status)s; only a turn waiting for its result can be retried.")
+                          % {"n": turn.number, "status": turn.get_status_display().lower()})
+    turn.resolve_queued_at = timezone.now()
+    turn.save(update_fields=["resolve_queued_at"])
+    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="resolve_retried", actor=by)
     tasks.resolve_turn.delay_on_commit(turn.pk)
+    return turn
 
 
 def deadlines_enforce(*, now=None):
@@ -312,10 +370,11 @@ def deadlines_enforce(*, now=None):
     for turn_id in Turn.objects.filter(status=Turn.Status.OPEN, deadline__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
             claimed = Turn.objects.filter(pk=turn_id, status=Turn.Status.OPEN, deadline__lte=now).update(
-                status=Turn.Status.LOCKED, locked_at=now)
+                status=Turn.Status.LOCKED, locked_at=now, resolve_queued_at=now)
             if claimed:
                 _record_lock(Turn.objects.get(pk=turn_id), "clock")
                 locked.append(turn_id)
+    turns_requeue(now=now)
     return locked
 
 

@@ -70,6 +70,8 @@ def console_context(request, exercise):
         "panel_url": reverse("console", args=[exercise.pk]),
         "summary": selectors.turn_summary(exercise),
         "console": console,
+        # Locked or resolving past the grace with no result: say a worker is missing instead of spinning on.
+        "resolve_overdue": bool(console["turn"] and console["turn"].resolve_overdue(grace=services.resolve_grace())),
         "join_url": request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}"),
     }
 
@@ -99,6 +101,17 @@ def _act(request, exercise_id, action):
 def turn_lock(request, exercise_id):
     return _act(request, exercise_id, lambda x: services.turn_lock(
         exercise=x, by=request.user.username, turn_number=_turn_number(request)))
+
+
+@login_required
+@require_POST
+def turn_resolve_retry(request, exercise_id):
+    """White's "Retry now" when no worker has resolved the locked turn: send it to the worker again."""
+    def retry(exercise):
+        services.turn_resolve_retry(exercise=exercise, by=request.user.username, turn_number=_turn_number(request))
+        messages.info(request, _("Sent to the worker again."))
+
+    return _act(request, exercise_id, retry)
 
 
 @login_required

@@ -1,5 +1,6 @@
 import asyncio
 
+import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
@@ -197,9 +198,13 @@ def _shared_panel_now(request, code, team_code, target):
     if player:
         services.player_seen(player=player)
     key = f"panel:{team.pk}:{team.exercise.version}:{target}"
-    html = cache.get(key)
-    if html is None and cache.add(f"{key}:rendering", 1, 5):
-        html = _render_shared_panel(request, team, target, key)
+    try:
+        html = cache.get(key)
+        if html is None and cache.add(f"{key}:rendering", 1, 5):
+            html = _render_shared_panel(request, team, target, key)
+    except redis.RedisError:  # the cache is unreachable: serve the panel uncached rather than fail
+        html = render(request, f"exercises/player/dashboard.html#{target}",
+                      _dashboard_context(request, team, None)).content
     return html, key, team
 
 
