@@ -125,6 +125,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": LIVE_CHANNEL_PREFIX,
+        # A hung Redis must not hang a page: fail in a second, and the callers fall back.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -150,7 +152,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_R
 # only this app's workers answer, not those of another run (tests, a second checkout) on the same database.
 CELERY_CONTROL_EXCHANGE = CELERY_TASK_DEFAULT_QUEUE
 CELERY_BEAT_SCHEDULE = {
-    "enforce-turn-deadlines": {"task": "wargame.exercises.tasks.enforce_deadlines", "schedule": 5.0},
+    # A tick nobody took within 10 s is stale (the next one is queued): dead workers don't pile them up.
+    "enforce-turn-deadlines": {"task": "wargame.exercises.tasks.enforce_deadlines", "schedule": 5.0,
+                               "options": {"expires": 10}},
 }
 
 if env.bool("FAST_PASSWORD_HASHING", default=False):

@@ -61,3 +61,15 @@ def test_a_team_panel_is_rendered_when_the_cache_is_unreachable(jpn_client, exer
     r = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/", headers={"HX-Request": "true", "HX-Target": "team-state"})
     assert r.status_code == 200
     assert 'id="team-state"' in r.content.decode()
+
+
+def test_joining_and_signing_in_work_while_redis_is_down(client, exercise, facilitator, redis_down):
+    """The join-code and sign-in throttles count in Redis; with Redis gone they step aside, never a 500."""
+    from django.test import Client
+
+    r = client.post("/", {"code": exercise.join_code, "name": "Aiko"})
+    assert r.status_code == 302
+    assert client.post("/", {"code": "NOPE99", "name": "Aiko"}).status_code == 400  # a wrong code is still told
+    white = Client()
+    assert white.post("/facilitator/login/", {"username": "white", "password": "wrong"}).status_code == 200
+    assert white.post("/facilitator/login/", {"username": "white", "password": "white-cell-pass"}).status_code == 302

@@ -91,10 +91,11 @@ class _Hub:
                     for queue in list(self.streams.get(exercise_id, ())):
                         queue.put_nowait(message["data"].decode())
             except (redis.RedisError, OSError):
-                self.ready.clear()
-                for queues in self.streams.values():
-                    for queue in queues:
-                        queue.put_nowait(None)  # end the stream; the browser reconnects
+                if self.ready.is_set():  # only the first failure ends the streams; retries while down don't
+                    self.ready.clear()
+                    for queues in self.streams.values():
+                        for queue in queues:
+                            queue.put_nowait(None)  # end the stream; the browser reconnects
                 await asyncio.sleep(1)
             finally:
                 await client.aclose()

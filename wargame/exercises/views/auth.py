@@ -13,9 +13,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from .. import throttle
 
 
 def _client_ip(request):
@@ -28,15 +29,6 @@ def _failure_keys(request):
     if username:  # hashed: any text a stranger types stays a safe cache key
         keys.append(f"login-failures:user:{hashlib.sha256(username.encode()).hexdigest()[:32]}")
     return keys
-
-
-def _count_failure(keys):
-    for key in keys:
-        cache.add(key, 0, settings.LOGIN_WINDOW_SECONDS)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_WINDOW_SECONDS)
 
 
 def _too_many(request):
@@ -56,14 +48,14 @@ def throttled(view):
         if request.method != "POST":
             return view(request, *args, **kwargs)
         keys = _failure_keys(request)
-        counts = cache.get_many(keys)
+        counts = throttle.failures(keys)
         if any(counts.get(key, 0) >= settings.LOGIN_ATTEMPTS_PER_WINDOW for key in keys):
             return _too_many(request)
         response = view(request, *args, **kwargs)
         if response.status_code == 200:  # the form came back: wrong username or password
-            _count_failure(keys)
+            throttle.failure_count(keys=keys, window_seconds=settings.LOGIN_WINDOW_SECONDS)
         elif response.status_code == 302 and request.user.is_authenticated and len(keys) > 1:
-            cache.delete(keys[1])  # signed in: this account's count starts again (the IP's does not)
+            throttle.failures_forget(key=keys[1])  # signed in: this account's count starts again (the IP's does not)
         return response
 
     return wrapper

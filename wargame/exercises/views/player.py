@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wargame.maps import theatre_svg
 
-from .. import access, selectors, services
+from .. import access, selectors, services, throttle
 from ..models import EstimateCard, Exercise, Turn
 from .common import render_panel
 
@@ -38,14 +38,14 @@ def home(request):
     status = 200
     if request.method == "POST":
         form = {"code": request.POST.get("code", "").strip().upper(), "name": request.POST.get("name", "")}
-        attempts = cache.get(_join_attempts_key(request), 0)
+        attempts = throttle.failures([_join_attempts_key(request)]).get(_join_attempts_key(request), 0)
         if attempts >= settings.JOIN_ATTEMPTS_PER_WINDOW:
             error = _("Too many wrong codes from this computer. Wait five minutes, or ask White for the code.")
             status = 429
         else:
             exercise = Exercise.objects.filter(join_code=form["code"]).first() if form["code"] else None
             if exercise is None:
-                cache.set(_join_attempts_key(request), attempts + 1, settings.JOIN_WINDOW_SECONDS)
+                throttle.failure_count(keys=[_join_attempts_key(request)], window_seconds=settings.JOIN_WINDOW_SECONDS)
                 error = _("No exercise has the code “%(code)s”. Check it on the projector; codes are six "
                           "letters and digits.") % {"code": form["code"]}
                 status = 400
