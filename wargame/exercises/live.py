@@ -78,7 +78,10 @@ class _Hub:
     async def _run(self):
         prefix = f"{settings.LIVE_CHANNEL_PREFIX}:x:"
         while True:
-            client = aioredis.Redis.from_url(settings.REDIS_URL)
+            # No silent reconnects: a lost subscription must end the streams, so each browser reconnects and
+            # its hello's version repairs whatever rang while Redis was away.
+            client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2,
+                                             retry=aioredis.retry.Retry(NoBackoff(), 0))
             pubsub = client.pubsub()
             try:
                 await pubsub.psubscribe(prefix + "*")
@@ -123,11 +126,14 @@ async def event_stream(exercise_id, current_version):
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + settings.LIVE_STREAM_SECONDS
     try:
-        await asyncio.wait_for(hub.ready.wait(), 10)
+        yield "retry: 2000\n\n"
+        try:
+            await asyncio.wait_for(hub.ready.wait(), 10)
+        except TimeoutError:
+            return  # Redis is away: end the stream cleanly, and the browser tries again in two seconds
         # Read the version only once subscribed, so a change between page render and now is never missed:
         # the page compares it with the version it was rendered at and refreshes its panels if behind.
         version = await current_version()
-        yield "retry: 2000\n\n"
         yield _frame("hello", json.dumps({"exercise": exercise_id, "version": version}))
         while loop.time() < ends_at:
             timeout = min(settings.LIVE_KEEPALIVE_SECONDS, max(0.1, ends_at - loop.time()))
