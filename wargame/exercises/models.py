@@ -50,6 +50,8 @@ class Exercise(models.Model):
     ended_reason = models.CharField(max_length=200, blank=True)
     observers_see_console = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
+    # Archived exercises leave White's list (shown under "Archived") and stay readable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -82,12 +84,28 @@ class Player(models.Model):
     session_key = models.CharField(max_length=64, db_index=True)
     joined = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(null=True, blank=True)
+    # White removed this player: the row stays so their orders and messages keep their author,
+    # but the session has no seat and the player no longer counts toward the team's size.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # A player who chose the wrong team asks White to move them; White approves or declines.
+    switch_request = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    switch_requested_at = models.DateTimeField(null=True, blank=True)
+    switch_answer = models.CharField(max_length=10, blank=True)  # "", "approved" or "declined"
 
     class Meta:
         ordering = ["joined"]
 
     def __str__(self):
-        return self.display_name
+        return self.label
+
+    @property
+    def label(self):
+        """The name as White sees it: removed players are marked."""
+        return f"{self.display_name} ({_('removed')})" if self.removed_at else self.display_name
+
+    @property
+    def switch_pending(self):
+        return self.switch_request_id is not None and not self.switch_answer
 
 
 class Turn(models.Model):
