@@ -13,6 +13,14 @@ SESSION_PLAYERS = "players"  # {exercise_id: player_id}
 SESSION_OBSERVING = "observing"  # [exercise_id, ...]
 
 
+class PlayerRemoved(PermissionDenied):
+    """The session's player was removed by White. Rendered as a page that says so (urls.handler403)."""
+
+    def __init__(self, player):
+        super().__init__("removed")
+        self.player = player
+
+
 def _is_facilitator(user, exercise):
     return user.is_authenticated and (
         user.is_superuser or exercise.facilitators.filter(pk=user.pk).exists()
@@ -29,6 +37,22 @@ def access_exercise_as_facilitator(request, exercise_id):
     if not _is_facilitator(request.user, exercise):
         raise Http404
     return exercise
+
+
+def access_player_as_facilitator(request, exercise_id, player_id):
+    """A player White acts on (move, rename, remove, answer a switch request): (exercise, player) or 404."""
+    exercise = access_exercise_as_facilitator(request, exercise_id)
+    try:
+        player = Player.objects.select_related("team").get(pk=int(player_id or 0), exercise=exercise)
+    except (Player.DoesNotExist, TypeError, ValueError):
+        raise Http404
+    return exercise, player
+
+
+def access_exercise_to_join(code):
+    """The exercise a join code opens, or None: the join page says a wrong code is wrong, not 404."""
+    code = (code or "").strip().upper()
+    return Exercise.objects.filter(join_code=code).first() if code else None
 
 
 def access_exercise_by_code(code):
@@ -51,11 +75,13 @@ def session_player(request, exercise):
 
 
 def access_player(request, code):
-    """The session's player in this exercise (with or without a team), else 404."""
+    """The session's player in this exercise (with or without a team), else 404; removed: PlayerRemoved."""
     exercise = access_exercise_by_code(code)
     player = session_player(request, exercise)
     if player is None:
         raise Http404
+    if player.removed_at:
+        raise PlayerRemoved(player)
     return player
 
 
@@ -70,6 +96,8 @@ def access_team_as_player(request, code, team_code):
     except Team.DoesNotExist:
         raise Http404
     player = session_player(request, exercise)
+    if player is not None and player.removed_at and player.team_id == team.pk:
+        raise PlayerRemoved(player)  # their old dashboard says White removed them, not a bare 404
     if player is not None and player.team_id == team.pk:
         return team, player
     if _is_facilitator(request.user, exercise):

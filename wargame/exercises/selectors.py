@@ -438,3 +438,39 @@ def exercise_replay(*, exercise):
     spec = scenario_for(exercise)
     state = replay(spec, exercise_log(exercise=exercise))
     return state, state.to_dict() == exercise.state
+
+
+# ---- People in the room: seats, switch requests ----
+
+def join_team_rows(*, exercise):
+    """The team picker: each team with its seated count (removed players do not count) and its briefing."""
+    from django.db.models import Count
+
+    spec = scenario_for(exercise)
+    counts = dict(exercise.players.filter(removed_at__isnull=True, team__isnull=False)
+                  .values("team_id").annotate(n=Count("pk")).values_list("team_id", "n"))
+    return [{"team": t, "count": counts.get(t.pk, 0), "spec": next((s for s in spec.teams if s.code == t.code), None)}
+            for t in exercise.teams.all()]
+
+
+def team_by_code(*, exercise, code):
+    return exercise.teams.filter(code=(code or "").strip().upper()).first()
+
+
+def other_teams(*, player):
+    """Teams a seated player could ask White to move them to."""
+    return list(player.exercise.teams.exclude(pk=player.team_id))
+
+
+def exercise_counts(*, exercise):
+    """What deleting an exercise throws away, for White's confirmation page."""
+    return {"players": exercise.players.count(), "turns": exercise.turns.count(),
+            "messages": exercise.messages.count()}
+
+
+def facilitator_exercises(*, user):
+    """White's list: current exercises, and archived ones apart."""
+    from .models import Exercise
+
+    mine = Exercise.objects.filter(facilitators=user).select_related("scenario")
+    return {"current": list(mine.filter(archived_at__isnull=True)), "archived": list(mine.filter(archived_at__isnull=False))}

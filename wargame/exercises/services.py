@@ -35,6 +35,10 @@ class SeatTaken(ServiceError):
     """A seated player tried to change team themselves."""
 
 
+class PlayerRemoved(ServiceError):
+    """White removed this player from the exercise."""
+
+
 class OrderConflict(ServiceError):
     """A teammate saved the same order slot first."""
 
@@ -117,15 +121,98 @@ def facilitator_add(*, exercise, user, by):
     _log(exercise_id=exercise.pk, turn_number=0, kind="facilitator_added", actor=by, user=user.username)
 
 
+ENDED_REASON_MAX_CHARS = 200
+
+
 @transaction.atomic
-def player_join(*, exercise, display_name, session_key):
+def exercise_end(*, exercise, by, reason):
+    """White ends the exercise: no more joins, orders or messages. The open turn's clock stops, so beat
+    never locks it; published turns and the log stay readable."""
+    reason = clean_text(reason, limit=ENDED_REASON_MAX_CHARS, what=_("A reason"))
+    if not reason:
+        raise ServiceError(_("Say why the exercise ends; players will read it."))
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if exercise.status == Exercise.Status.ENDED:
+        raise StaleAction(_("The exercise has already ended."))
+    exercise.status, exercise.ended_reason = Exercise.Status.ENDED, reason
+    exercise.save(update_fields=["status", "ended_reason"])
+    Turn.objects.select_for_update().filter(exercise=exercise, status=Turn.Status.OPEN).update(
+        deadline=None, paused_remaining=None)
+    _log(exercise_id=exercise.pk, turn_number=_current_turn_number(exercise.pk), kind="exercise_ended", actor=by,
+         reason=reason)
+    # The panels that show an end refresh on turn_published, as when the last turn's publication ends it.
+    _bump(exercise.pk, "turn_published")
+    return exercise
+
+
+@transaction.atomic
+def exercise_archive(*, exercise, by, archived=True):
+    """Move an ended exercise out of White's list (or back). It stays readable."""
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if archived and exercise.status != Exercise.Status.ENDED:
+        raise ServiceError(_("End the exercise before archiving it."))
+    if bool(exercise.archived_at) == archived:
+        raise StaleAction(_("The exercise is already archived.") if archived else _("The exercise is not archived."))
+    exercise.archived_at = timezone.now() if archived else None
+    exercise.save(update_fields=["archived_at"])
+    _log(exercise_id=exercise.pk, turn_number=0, kind="exercise_archived" if archived else "exercise_unarchived",
+         actor=by)
+    _bump(exercise.pk, "roster_changed")
+    return exercise
+
+
+@transaction.atomic
+def exercise_delete(*, exercise, by, confirm_name):
+    """Delete an exercise and everything in it, once White types its name. Open pages hear it and 404."""
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if " ".join((confirm_name or "").split()) != " ".join(exercise.name.split()):
+        raise ServiceError(_("Type the exercise's name exactly, “%(name)s”, to delete it.") % {"name": exercise.name})
+    log.warning("exercise %s (%s) deleted by %s", exercise.pk, exercise.name, by)
+    version = exercise.version + 1
+    exercise_id = exercise.pk
+    exercise.delete()
+    live.publish_on_commit(exercise_id=exercise_id, kind="exercise_deleted", version=version)
+    return exercise_id
+
+
+NAME_MAX_CHARS = 40
+
+
+def _clean_name(display_name):
+    """A display name: whitespace normalised, 1–40 characters, no control characters."""
     name = " ".join(clean_text(display_name, limit=200, what=_("A display name")).split())
     if not name:
         raise ServiceError(_("Please enter a display name."))
-    if len(name) > 40:
+    if len(name) > NAME_MAX_CHARS:
         raise ServiceError(_("Display names are at most 40 characters."))
+    return name
+
+
+def _seated(team):
+    """Players who count toward a team's size: removed players do not."""
+    return team.players.filter(removed_at__isnull=True)
+
+
+def _locked_player(player):
+    return Player.objects.select_for_update(of=("self",)).select_related("team", "switch_request").get(pk=player.pk)
+
+
+@transaction.atomic
+def player_join(*, exercise, display_name, session_key, player_id=None):
+    """Join with a display name, or come back: a browser session that already has a player in this exercise
+    (``player_id`` from its session, or the same name, case and spaces aside, under this session key) gets
+    that player back instead of a ghost. White's removal stands: a removed player cannot rejoin from here."""
+    name = _clean_name(display_name)
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)  # one join at a time per exercise
     if exercise.status == Exercise.Status.ENDED:
         raise ServiceError(_("This exercise has ended; it no longer takes new players."))
+    mine = Player.objects.select_related("team").filter(exercise=exercise, session_key=session_key)
+    existing = (mine.filter(pk=player_id).first() if player_id else None) or mine.filter(
+        display_name__iexact=name).order_by("removed_at", "joined").first()
+    if existing is not None:
+        if existing.removed_at:
+            raise PlayerRemoved(_("White removed you from this exercise. If that is a mistake, ask White."))
+        return existing
     player = Player.objects.create(exercise=exercise, display_name=name, session_key=session_key,
                                    last_seen=timezone.now())
     _log(exercise_id=exercise.pk, turn_number=0, kind="player_joined", actor=name, player=player.pk)
@@ -141,21 +228,110 @@ def player_session_rekey(*, old_key, new_key):
 
 @transaction.atomic
 def player_choose_team(*, player, team_code, by_facilitator=None):
+    """A player takes a seat, or White moves a player (``by_facilitator``). Returns the updated player."""
     team = (Team.objects.select_for_update().filter(exercise_id=player.exercise_id, code=team_code).first())
     if team is None:
         raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
+    player = _locked_player(player)
+    if player.removed_at:
+        raise PlayerRemoved(_("%(name)s was removed from this exercise.") % {"name": player.display_name})
     if player.team_id and player.team_id != team.pk and not by_facilitator:
         # A seat is a team's secret-keeper: moving would open the other team's briefing and orders.
         raise SeatTaken(_("You are seated with %(team)s. Only White can move you to another team.")
                         % {"team": player.team.name})
-    if player.team_id != team.pk and team.players.count() >= team.max_players:
+    if player.team_id != team.pk and _seated(team).count() >= team.max_players:
         raise ServiceError(_("%(team)s is full (%(n)d players). Choose another team or ask White.")
                            % {"team": team.name, "n": team.max_players})
+    fields = ["team"]
+    if by_facilitator and player.switch_pending and player.switch_request_id == team.pk:
+        player.switch_answer = "approved"  # White moved them where they asked to go
+        fields.append("switch_answer")
     player.team = team
-    player.save(update_fields=["team"])
+    player.save(update_fields=fields)
     _log(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
          actor=by_facilitator or player.display_name, player=player.pk, team=team.code)
     _bump(player.exercise_id, "roster_changed")
+    return player
+
+
+@transaction.atomic
+def player_rename(*, player, display_name, by):
+    """White corrects a display name. Messages already sent keep the name they were sent under."""
+    name = _clean_name(display_name)
+    player = _locked_player(player)
+    old = player.display_name
+    if name == old:
+        return player
+    player.display_name = name
+    player.save(update_fields=["display_name"])
+    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_renamed", actor=by, player=player.pk,
+         old=old, new=name)
+    _bump(player.exercise_id, "roster_changed")
+    return player
+
+
+@transaction.atomic
+def player_remove(*, player, by):
+    """White removes a player: the row stays (their orders and messages keep their author), the session
+    loses its seat and the player stops counting toward the team's size."""
+    player = _locked_player(player)
+    if player.removed_at:
+        raise StaleAction(_("%(name)s was already removed.") % {"name": player.display_name})
+    player.removed_at = timezone.now()
+    player.switch_request, player.switch_requested_at, player.switch_answer = None, None, ""
+    player.save(update_fields=["removed_at", "switch_request", "switch_requested_at", "switch_answer"])
+    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_removed", actor=by, player=player.pk,
+         name=player.display_name, team=player.team.code if player.team else "")
+    _bump(player.exercise_id, "roster_changed")
+    return player
+
+
+@transaction.atomic
+def player_switch_request(*, player, team_code):
+    """A seated player asks White to move them to another team; an empty team code withdraws the request."""
+    player = _locked_player(player)
+    if player.removed_at:
+        raise PlayerRemoved(_("White removed you from this exercise."))
+    if player.team_id is None:
+        raise ServiceError(_("Choose a team first; you can ask to switch once you are seated."))
+    if Exercise.objects.filter(pk=player.exercise_id, status=Exercise.Status.ENDED).exists():
+        raise ServiceError(_("The exercise has ended; teams no longer change."))
+    code = (team_code or "").strip().upper()
+    if not code:
+        if not player.switch_pending:
+            raise StaleAction(_("You have no request waiting."))
+        team = None
+    else:
+        team = Team.objects.filter(exercise_id=player.exercise_id, code=code).first()
+        if team is None:
+            raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": code})
+        if team.pk == player.team_id:
+            raise ServiceError(_("You are already with %(team)s.") % {"team": team.name})
+    player.switch_request = team
+    player.switch_requested_at = timezone.now() if team else None
+    player.switch_answer = ""
+    player.save(update_fields=["switch_request", "switch_requested_at", "switch_answer"])
+    _log(exercise_id=player.exercise_id, turn_number=0, kind="switch_requested" if team else "switch_withdrawn",
+         actor=player.display_name, player=player.pk, team=code)
+    _bump(player.exercise_id, "roster_changed")
+    return player
+
+
+@transaction.atomic
+def player_switch_decide(*, player, approve, by):
+    """White answers a switch request: approving moves the player (refused, and left waiting, if the team
+    is full); declining leaves them where they are. Either way the player sees the answer."""
+    player = _locked_player(player)
+    if not player.switch_pending:
+        raise StaleAction(_("That request was already answered or withdrawn."))
+    if approve:
+        player = player_choose_team(player=player, team_code=player.switch_request.code, by_facilitator=by)
+    else:
+        player.switch_answer = "declined"
+        player.save(update_fields=["switch_answer"])
+        _bump(player.exercise_id, "roster_changed")
+    _log(exercise_id=player.exercise_id, turn_number=0, kind="switch_answered", actor=by, player=player.pk,
+         team=player.switch_request.code, approved=bool(approve))
     return player
 
 
@@ -692,6 +868,8 @@ def observers_console_set(*, exercise, allowed, by):
 
 def _open_turn_for(player, turn_number):
     turn = _current_turn_locked(player.exercise_id, turn_number)
+    if Exercise.objects.filter(pk=player.exercise_id, status=Exercise.Status.ENDED).exists():
+        raise StaleAction(_("The exercise has ended; orders are closed. Your text is kept below."))
     if turn.status != Turn.Status.OPEN:
         raise StaleAction(_("Turn %(n)d has locked; this can no longer change. Your text is kept below.")
                           % {"n": turn.number})
