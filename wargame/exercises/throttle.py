@@ -39,3 +39,19 @@ def failures_forget(*, key):
         cache.delete(key)
     except (redis.RedisError, OSError) as exc:
         log.warning("throttle counter not reset (%s)", exc)
+
+
+# Wrong join codes are counted per browser session, so one careless laptop behind the room's NAT never
+# locks the whole room out; this per-address ceiling is only the backstop against guessing codes.
+JOIN_FAILURES_PER_IP = 100  # in JOIN_WINDOW_SECONDS (five minutes)
+
+
+def join_failure_keys(*, session_key, ip):
+    return {"session": f"join-fail:session:{session_key}", "ip": f"join-fail:ip:{ip}"}
+
+
+def join_blocked(*, keys, per_session):
+    """True when this browser session, or (far more) this address, has tried too many wrong codes."""
+    counts = failures(keys.values())
+    return (counts.get(keys["session"], 0) >= per_session
+            or counts.get(keys["ip"], 0) >= JOIN_FAILURES_PER_IP)

@@ -26,48 +26,53 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _join_attempts_key(request):
-    return f"join-attempts:{_client_ip(request)}"
-
-
 @require_http_methods(["GET", "POST"])
 def home(request):
-    """Join with a code and a display name."""
+    """Join with a code and a display name; the same browser coming back gets its own player again."""
     form = {"code": request.GET.get("code", "").upper(), "name": ""}
     error = None
     status = 200
     if request.method == "POST":
         form = {"code": request.POST.get("code", "").strip().upper(), "name": request.POST.get("name", "")}
-        attempts = throttle.failures([_join_attempts_key(request)]).get(_join_attempts_key(request), 0)
-        if attempts >= settings.JOIN_ATTEMPTS_PER_WINDOW:
-            error = _("Too many wrong codes from this computer. Wait five minutes, or ask White for the code.")
-            status = 429
-        else:
-            exercise = Exercise.objects.filter(join_code=form["code"]).first() if form["code"] else None
-            if exercise is None:
-                throttle.failure_count(keys=[_join_attempts_key(request)], window_seconds=settings.JOIN_WINDOW_SECONDS)
+        # The right code always works: it is checked before any counter, so a room whose NAT address
+        # (or a laptop that mistyped) has failed many times still joins with the code on the projector.
+        exercise = access.access_exercise_to_join(form["code"])
+        if exercise is None:
+            if request.session.session_key is None:
+                request.session.save()  # count this browser on its own, not the room's shared address
+            keys = throttle.join_failure_keys(session_key=request.session.session_key, ip=_client_ip(request))
+            if throttle.join_blocked(keys=keys, per_session=settings.JOIN_ATTEMPTS_PER_WINDOW):
+                error = _("Too many wrong codes from this browser. Wait five minutes, or ask White for the code.")
+                status = 429
+            else:
+                throttle.failure_count(keys=keys.values(), window_seconds=settings.JOIN_WINDOW_SECONDS)
                 error = _("No exercise has the code “%(code)s”. Check it on the projector; codes are six "
                           "letters and digits.") % {"code": form["code"]}
                 status = 400
-            elif exercise.status == Exercise.Status.ENDED:
-                error = _("That exercise has ended and no longer takes players.")
-                status = 400
+        elif exercise.status == Exercise.Status.ENDED:
+            error = _("That exercise has ended and no longer takes players.")
+            status = 400
+        else:
+            # A new key at every join: a key seen before the join (fixation, a shared
+            # computer) must not open the team's private pages afterwards.
+            old_key = request.session.session_key
+            request.session.cycle_key()
+            services.player_session_rekey(old_key=old_key, new_key=request.session.session_key)
+            players = request.session.get(access.SESSION_PLAYERS, {})
+            try:
+                player = services.player_join(exercise=exercise, display_name=form["name"],
+                                              session_key=request.session.session_key,
+                                              player_id=players.get(str(exercise.pk)))
+            except services.PlayerRemoved as exc:
+                error, status = str(exc), 403
+            except services.ServiceError as exc:
+                error, status = str(exc), 400
             else:
-                # A new key at every join: a key seen before the join (fixation, a shared
-                # computer) must not open the team's private pages afterwards.
-                old_key = request.session.session_key
-                request.session.cycle_key()
-                services.player_session_rekey(old_key=old_key, new_key=request.session.session_key)
-                try:
-                    player = services.player_join(exercise=exercise, display_name=form["name"],
-                                                  session_key=request.session.session_key)
-                except services.ServiceError as exc:
-                    error, status = str(exc), 400
-                else:
-                    players = request.session.get(access.SESSION_PLAYERS, {})
-                    players[str(exercise.pk)] = player.pk
-                    request.session[access.SESSION_PLAYERS] = players
-                    return redirect("player-join-team", code=exercise.join_code)
+                players[str(exercise.pk)] = player.pk
+                request.session[access.SESSION_PLAYERS] = players
+                if player.team_id:
+                    return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
+                return redirect("player-join-team", code=exercise.join_code)
     return render(request, "exercises/home.html", {"form": form, "error": error}, status=status)
 
 
@@ -79,20 +84,21 @@ def join_team(request, code):
     if player.team_id and request.method == "GET":
         return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
     if request.method == "POST":
+        wanted = request.POST.get("team", "")
         try:
-            services.player_choose_team(player=player, team_code=request.POST.get("team", ""))
+            player = services.player_choose_team(player=player, team_code=wanted)
         except services.SeatTaken as exc:
             return render(request, "exercises/player/seat_taken.html",
-                          {"exercise": exercise, "player": player, "error": str(exc)}, status=403)
+                          {"exercise": exercise, "player": player, "error": str(exc),
+                           "wanted": selectors.team_by_code(exercise=exercise, code=wanted),
+                           "teams": selectors.other_teams(player=player)}, status=403)
         except services.ServiceError as exc:
             error = str(exc)
         else:
             return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
-    spec = selectors.scenario_for(exercise)
-    teams = [{"team": t, "count": t.players.count(), "spec": next((s for s in spec.teams if s.code == t.code), None)}
-             for t in exercise.teams.all()]
     return render(request, "exercises/player/join_team.html",
-                  {"exercise": exercise, "player": player, "teams": teams, "error": error},
+                  {"exercise": exercise, "player": player, "teams": selectors.join_team_rows(exercise=exercise),
+                   "error": error},
                   status=400 if error else 200)
 
 
