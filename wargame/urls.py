@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wargame.exercises.views import auth, facilitator, messages, ops, player, plenary
+from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary
+
+handler403 = people.permission_denied  # a removed player gets a page that says White removed them
 
 urlpatterns = [
     path("", player.home, name="home"),
     path("healthz", ops.healthz, name="healthz"),
     path("ping", ops.ping, name="ping"),
     path("x/<str:code>/join/", player.join_team, name="player-join-team"),
+    path("x/<str:code>/seat/", people.seat, name="player-seat"),
+    path("x/<str:code>/seat/switch/", people.switch_request, name="player-switch-request"),
     path("x/<str:code>/events/", ops.exercise_events, name="exercise-events"),
     path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
@@ -30,6 +34,12 @@ urlpatterns = [
     path("f/<int:exercise_id>/resolve/retry/", facilitator.turn_resolve_retry, name="console-resolve-retry"),
     path("f/<int:exercise_id>/clock/", facilitator.turn_clock, name="console-clock"),
     path("f/<int:exercise_id>/assign/", facilitator.player_assign, name="console-assign"),
+    path("f/<int:exercise_id>/players/rename/", facilitator.player_rename, name="console-player-rename"),
+    path("f/<int:exercise_id>/players/remove/", facilitator.player_remove, name="console-player-remove"),
+    path("f/<int:exercise_id>/players/switch/", facilitator.switch_decide, name="console-switch-decide"),
+    path("f/<int:exercise_id>/end/", facilitator.exercise_end, name="exercise-end"),
+    path("f/<int:exercise_id>/archive/", facilitator.exercise_archive, name="exercise-archive"),
+    path("f/<int:exercise_id>/delete/", facilitator.exercise_delete, name="exercise-delete"),
     path("f/<int:exercise_id>/qr.svg", facilitator.join_qr, name="console-qr"),
     path("f/<int:exercise_id>/messages/", messages.console_messages, name="console-messages"),
     path("f/<int:exercise_id>/messages/broadcast/", messages.broadcast, name="console-broadcast"),

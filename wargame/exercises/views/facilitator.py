@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wargame.scenarios import load_scenario, scenario_slugs
 
@@ -28,9 +28,10 @@ def _scenario_choices():
 
 @login_required
 def home(request):
-    exercises = Exercise.objects.filter(facilitators=request.user).select_related("scenario")
+    exercises = selectors.facilitator_exercises(user=request.user)
     return render(request, "exercises/facilitator/home.html",
-                  {"exercises": exercises, "scenarios": _scenario_choices(), "modes": Exercise.Mode.choices})
+                  {"exercises": exercises["current"], "archived": exercises["archived"],
+                   "scenarios": _scenario_choices(), "modes": Exercise.Mode.choices})
 
 
 @login_required
@@ -137,14 +138,13 @@ def turn_clock(request, exercise_id):
 @login_required
 @require_POST
 def player_assign(request, exercise_id):
-    def assign(exercise):
-        player = Player.objects.filter(exercise=exercise, pk=_int_or_none(request.POST.get("player")) or 0).first()
-        if player is None:
-            raise services.ServiceError(_("That player is not in this exercise."))
-        services.player_choose_team(player=player, team_code=request.POST.get("team", ""),
-                                    by_facilitator=request.user.username)
+    """White seats a waiting player, or moves a seated one to another team."""
+    def assign(player):
+        player = services.player_choose_team(player=player, team_code=request.POST.get("team", ""),
+                                             by_facilitator=request.user.username)
+        return _("%(name)s is with %(team)s.") % {"name": player.display_name, "team": player.team.name}
 
-    return _act(request, exercise_id, assign)
+    return _people_act(request, exercise_id, assign)
 
 
 @login_required
@@ -321,3 +321,105 @@ def facilitator_add(request, exercise_id):
 def observers_console(request, exercise_id):
     return _act(request, exercise_id, lambda x: services.observers_console_set(
         exercise=x, allowed=request.POST.get("allowed") == "1", by=request.user.username))
+
+
+# ---- People in the room and the exercise's life: move, rename, remove, switch requests; end, archive, delete ----
+
+def _people_act(request, exercise_id, action):
+    """Act on one player of this exercise, then back to the console's teams panel with what happened."""
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    try:
+        _exercise, player = access.access_player_as_facilitator(request, exercise.pk, request.POST.get("player"))
+    except Http404:
+        messages.error(request, _("That player is not in this exercise."))
+        return redirect(reverse("console", args=[exercise.pk]) + "#console-teams")
+    try:
+        done = action(player)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("console", args=[exercise.pk]) + "#console-teams")
+
+
+@login_required
+@require_POST
+def player_rename(request, exercise_id):
+    def rename(player):
+        old = player.display_name
+        player = services.player_rename(player=player, display_name=request.POST.get("name", ""),
+                                        by=request.user.username)
+        return _("%(old)s is now %(new)s.") % {"old": old, "new": player.display_name}
+
+    return _people_act(request, exercise_id, rename)
+
+
+@login_required
+@require_POST
+def player_remove(request, exercise_id):
+    def remove(player):
+        services.player_remove(player=player, by=request.user.username)
+        return _("%(name)s was removed; their orders and messages stay.") % {"name": player.display_name}
+
+    return _people_act(request, exercise_id, remove)
+
+
+@login_required
+@require_POST
+def switch_decide(request, exercise_id):
+    def decide(player):
+        approve = request.POST.get("decision") == "approve"
+        player = services.player_switch_decide(player=player, approve=approve, by=request.user.username)
+        if approve:
+            return _("%(name)s moved to %(team)s.") % {"name": player.display_name, "team": player.team.name}
+        return _("%(name)s stays with %(team)s.") % {"name": player.display_name, "team": player.team.name}
+
+    return _people_act(request, exercise_id, decide)
+
+
+@login_required
+@require_POST
+def exercise_end(request, exercise_id):
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    try:
+        services.exercise_end(exercise=exercise, by=request.user.username, reason=request.POST.get("reason", ""))
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The exercise has ended. No more joins, orders or messages."))
+    return redirect("console", exercise_id=exercise.pk)
+
+
+@login_required
+@require_POST
+def exercise_archive(request, exercise_id):
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    archived = request.POST.get("archived", "1") == "1"
+    try:
+        services.exercise_archive(exercise=exercise, by=request.user.username, archived=archived)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("console", exercise_id=exercise.pk)
+    messages.success(request, _("“%(name)s” is archived; it stays readable under Archived.") % {"name": exercise.name}
+                     if archived else _("“%(name)s” is back in your list.") % {"name": exercise.name})
+    return redirect("facilitator-home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_delete(request, exercise_id):
+    """A confirmation page: White types the exercise's name to delete it and everything in it."""
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    error, typed = None, ""
+    if request.method == "POST":
+        typed = request.POST.get("confirm", "")
+        try:
+            services.exercise_delete(exercise=exercise, by=request.user.username, confirm_name=typed)
+        except services.ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("“%(name)s” was deleted.") % {"name": exercise.name})
+            return redirect("facilitator-home")
+    return render(request, "exercises/facilitator/exercise_delete.html",
+                  {"exercise": exercise, "error": error, "typed": typed,
+                   "counts": selectors.exercise_counts(exercise=exercise)}, status=400 if error else 200)
