@@ -78,6 +78,18 @@ MATRIX = [
     ("get", "/f/{id}/messages/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/f/{id}/messages/?team=JPN", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/messages/broadcast/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    # People in the room and the exercise's life (White only); a player's own seat and switch request.
+    ("post", "/f/{id}/players/rename/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/players/remove/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/players/switch/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/end/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/archive/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/delete/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/delete/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/end/", {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
+    ("get", "/x/{code}/seat/", {"white": 404, "jpn": 200, "rus": 200, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/seat/switch/", {"white": 404, "jpn": 400, "rus": 400, "grey": 404, "stranger": 404}),
+    ("get", "/x/NOPE99/seat/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
 ]
 
 
