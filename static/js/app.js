@@ -86,9 +86,17 @@
     });
     return out;
   }
+  function served(el) {
+    // What the server rendered into a field (not what has been typed since).
+    if (el.tagName === "SELECT") {
+      var opt = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+      return opt ? opt.value : (el.options[0] ? el.options[0].value : "");
+    }
+    return el.defaultValue;
+  }
   function differs(form, saved) {
     return keyed(form, true).some(function (pair) {
-      return pair[0] in saved && (saved[pair[0]] || "") !== (pair[1].value || "");
+      return pair[0] in saved && (saved[pair[0]] || "") !== (served(pair[1]) || "");
     });
   }
   function shownText(el) {

@@ -110,7 +110,7 @@ def test_argued_conflict_keeps_the_base_revision_and_offers_replace(exercise, ai
 def test_argued_panel_refreshes_on_the_doorbell_that_argued_saves_and_counters_ring(jpn_client, exercise):
     html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
     panel = html.split('id="argued-panel"')[1].split(">")[0]
-    assert "sse:orders_changed" in panel and 'hx-sync="this:queue last"' in panel
+    assert "sse:orders_changed" in panel and 'hx-sync="this:replace"' in panel
 
 
 def test_messages_page_says_which_version_it_shows(jpn_client, exercise):
@@ -121,14 +121,14 @@ def test_messages_page_says_which_version_it_shows(jpn_client, exercise):
     assert f'data-version="{exercise.version}"' in root
     for panel in ("thread-list", "thread-view"):
         tag = html.split(f'id="{panel}"')[1].split(">")[0]
-        assert 'hx-sync="this:queue last"' in tag
+        assert 'hx-sync="this:replace"' in tag
 
 
-def test_dashboard_panels_queue_refreshes_instead_of_dropping_them(jpn_client, exercise):
+def test_dashboard_panels_take_the_latest_refresh_instead_of_dropping_it(jpn_client, exercise):
     html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
     for panel in ("turn-status", "last-result", "order-forms"):
         tag = html.split(f'id="{panel}"')[1].split(">")[0]
-        assert 'hx-sync="this:queue last"' in tag and "sse:turn_published" in tag
+        assert 'hx-sync="this:replace"' in tag and "sse:turn_published" in tag
 
 
 def _publish(exercise, orders=()):
