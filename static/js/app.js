@@ -39,15 +39,6 @@
     var v = eventVersion(ev.detail || {});
     if (root && v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
   });
-  // A panel that carries data-version already shows that version (e.g. the answer to the player's own
-  // save): a doorbell for it, or an older one, would only re-fetch the same thing and wipe the
-  // "Saved" note, so skip it.
-  document.body.addEventListener("htmx:confirm", function (ev) {
-    var elt = ev.detail.elt, trig = ev.detail.triggeringEvent;
-    if (!elt || !elt.dataset || !elt.dataset.version || !trig || !trig.type || trig.type.indexOf("sse:") !== 0) return;
-    var v = eventVersion(trig.detail || {});
-    if (v !== undefined && v <= parseInt(elt.dataset.version, 10)) ev.preventDefault();
-  });
   document.body.addEventListener("htmx:sseError", function () { setLive("down", "Reconnecting"); });
 
   // Turn clocks count down locally between refreshes; the server stays the source of truth.

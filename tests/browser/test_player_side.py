@@ -88,6 +88,7 @@ def test_a_teammates_save_reaches_the_player_editing_the_same_order(new_page, fa
     join_as(sato, exercise.join_code, "Cdr Sato", "Japan")
 
     aiko.locator("#action-2").select_option("M1")
+    aiko.locator("#target-2").select_option("CHN")  # procurement names the rival it answers
     aiko.locator("#note-2").fill("Aiko: buy frigates first")
 
     sato.locator("#action-2").select_option("M2")

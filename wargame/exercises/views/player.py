@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -134,7 +135,8 @@ def _dashboard_context(request, team, player, **extra):
         # doorbell for a version the panel already shows, so a player's own save is not re-fetched.
         "panel_version": lazy(lambda: Exercise.objects.values_list("version", flat=True).get(pk=exercise.pk)),
         "orders": orders,
-        "order_slots": lazy(lambda: _order_slots(orders, catalogue, **extra)),
+        "order_slots": lazy(lambda: _order_slots(orders, catalogue, viewer=player, **extra)),
+        "argued_saved_by_you": lazy(lambda: _saved_by(argued["own"], player)),
         "last": lazy(lambda: selectors.team_last_result(team=team)),
         "published_turns": lazy(lambda: selectors.team_published_turns(team=team)),
         "turn_injects": lazy(lambda: selectors.team_injects(team=team, turn=turn)),
@@ -150,8 +152,18 @@ def _dashboard_context(request, team, player, **extra):
     }
 
 
-def _order_slots(orders, catalogue, *, errors=None, drafts=None, saved_slot=None, conflicts=None, kept_slot=None,
-                 **_ignored):
+SAVED_NOTE_SECONDS = 120
+
+
+def _saved_by(thing, player):
+    """The player saved this a moment ago. Derived from the row, so a panel re-fetched by the save's own
+    doorbell (which can overtake the save's answer) still says "Saved" instead of dropping it."""
+    return bool(thing and player and thing.updated_by_id == player.pk
+                and (timezone.now() - thing.updated).total_seconds() < SAVED_NOTE_SECONDS)
+
+
+def _order_slots(orders, catalogue, *, viewer=None, errors=None, drafts=None, saved_slot=None, conflicts=None,
+                 kept_slot=None, **_ignored):
     """One row per order slot; a refused draft is shown again so nothing typed is lost. After a
     conflict the row keeps the revision the player started from (so a plain save stays refused)
     and carries both versions, theirs and the player's, to show side by side."""
@@ -169,7 +181,8 @@ def _order_slots(orders, catalogue, *, errors=None, drafts=None, saved_slot=None
             "action": order.action if order else "", "target": order.target if order else "",
             "note": order.note if order else ""}
         row = {"slot": slot, "order": order, "revision": order.revision if order else 0,
-               "error": errors.get(slot), "saved": saved_slot == slot, "kept": kept_slot == slot, **draft}
+               "error": errors.get(slot), "saved": saved_slot == slot, "kept": kept_slot == slot,
+               "saved_by_you": not errors.get(slot) and slot not in conflicts and _saved_by(order, viewer), **draft}
         if order:
             row["theirs"] = {**label(order.action, order.target), "note": order.note}
         if slot in conflicts:
