@@ -24,6 +24,7 @@ urlpatterns = [
     path("x/<str:code>/t/<str:team>/argued/", player.argued_save, name="player-argued-save"),
     path("x/<str:code>/t/<str:team>/counter/", player.counter_post, name="player-counter"),
     path("x/<str:code>/t/<str:team>/card/", player.card_pick, name="player-card"),
+    path("x/<str:code>/t/<str:team>/turns/<int:number>/", player.turn_history, name="player-turn"),
     path("facilitator/", facilitator.home, name="facilitator-home"),
     path("facilitator/login/", auth.facilitator_login, name="facilitator-login"),
     path("facilitator/logout/", auth_views.LogoutView.as_view(), name="facilitator-logout"),

@@ -30,17 +30,21 @@
     });
   });
   // Every doorbell carries the version it announces; remember it so a reconnect does not refresh twice.
-  document.body.addEventListener("htmx:sseBeforeMessage", function (ev) {
+  // (Panels listen with hx-trigger="sse:…", which fires htmx:sseMessage, not htmx:sseBeforeMessage.)
+  function eventVersion(ev) {
+    try { return JSON.parse(ev.data).version; } catch (e) { return undefined; }
+  }
+  document.body.addEventListener("htmx:sseMessage", function (ev) {
     var root = document.querySelector("[data-live-root]");
-    try {
-      var v = JSON.parse(ev.detail.data).version;
-      if (root && v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
-    } catch (e) { /* keep-alives and hello carry no version to keep */ }
+    var v = eventVersion(ev.detail || {});
+    if (root && v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
   });
   document.body.addEventListener("htmx:sseError", function () { setLive("down", "Reconnecting"); });
 
   // Turn clocks count down locally between refreshes; the server stays the source of truth.
+  // Under a minute left, the order forms say so ([data-deadline-warning]).
   function tick() {
+    var least = null;
     document.querySelectorAll("[data-seconds-left]").forEach(function (el) {
       var left = parseInt(el.dataset.secondsLeft, 10);
       if (isNaN(left)) return;
@@ -48,16 +52,63 @@
       var m = Math.floor(Math.max(left, 0) / 60), s = Math.max(left, 0) % 60;
       el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
       el.classList.toggle("clock-low", left <= 60);
+      least = least === null ? left : Math.min(least, left);
+    });
+    document.querySelectorAll("[data-deadline-warning]").forEach(function (el) {
+      el.hidden = !(least !== null && least <= 60);
     });
   }
   tick();
   setInterval(tick, 1000);
 
   // Drafts: every form with data-draft-key keeps its fields in localStorage until the server saves it.
-  function fields(form) {
+  // Fields sharing a name (three reasons) are kept as name, name#2, name#3. The draft also remembers
+  // the revision it was started from ([data-draft-base]), so a teammate's save in between is noticed.
+  function fields(form, withDisabled) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.type !== "hidden" && el.type !== "submit" && !el.disabled;
+      return el.name && el.type !== "hidden" && el.type !== "submit" && (withDisabled || !el.disabled);
     });
+  }
+  function keyed(form, withDisabled) {
+    var seen = {}, out = [];
+    fields(form, withDisabled).forEach(function (el) {
+      seen[el.name] = (seen[el.name] || 0) + 1;
+      out.push([seen[el.name] > 1 ? el.name + "#" + seen[el.name] : el.name, el]);
+    });
+    return out;
+  }
+  function served(el) {
+    // What the server rendered into a field (not what has been typed since).
+    if (el.tagName === "SELECT") {
+      var opt = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+      return opt ? opt.value : (el.options[0] ? el.options[0].value : "");
+    }
+    return el.defaultValue;
+  }
+  function differs(form, saved) {
+    return keyed(form, true).some(function (pair) {
+      return pair[0] in saved && (saved[pair[0]] || "") !== (served(pair[1]) || "");
+    });
+  }
+  function shownText(el) {
+    if (el.tagName === "SELECT") {
+      var opt = Array.prototype.find.call(el.options, function (o) { return o.value === el.value; });
+      return el.value ? (opt ? opt.textContent.trim() : el.value) : "—";
+    }
+    return el.value || "—";
+  }
+  function showUnsent(form, saved) {
+    // The turn locked with this draft unsaved: show what it held, read-only, and say it was not submitted.
+    var box = form.querySelector("[data-unsent]");
+    if (!box) return;
+    keyed(form, true).forEach(function (pair) {
+      var dd = box.querySelector('[data-unsent-field="' + pair[0] + '"]');
+      if (!dd || !(pair[0] in saved)) return;
+      var probe = pair[1].cloneNode(true);
+      probe.value = saved[pair[0]];
+      dd.textContent = shownText(probe);
+    });
+    box.hidden = false;
   }
   function restoreDrafts(root) {
     root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
@@ -66,7 +117,24 @@
       var saved = localStorage.getItem(key);
       if (!saved) return;
       try { saved = JSON.parse(saved); } catch (e) { return; }
-      fields(form).forEach(function (el) { if (el.name in saved) el.value = saved[el.name]; });
+      if (!differs(form, saved)) {
+        if (!form.hasAttribute("data-locked")) localStorage.removeItem(key);
+        return;  // the draft says what the server shows: nothing is pending
+      }
+      if (form.hasAttribute("data-locked")) { showUnsent(form, saved); return; }
+      var base = form.querySelector("[data-draft-base]");
+      if (base && saved.__base !== undefined && String(saved.__base) !== base.value) {
+        // A teammate saved this form since the player started typing: keep their base revision (a
+        // plain save is then refused and shows both versions) and say so beside the form.
+        base.value = String(saved.__base);
+        var note = form.querySelector("[data-order-changed]");
+        if (note) { note.hidden = false; form.classList.add("has-live-conflict"); }
+      }
+      var active = document.activeElement, start = active && active.selectionStart, end = active && active.selectionEnd;
+      keyed(form).forEach(function (pair) { if (pair[0] in saved) pair[1].value = saved[pair[0]]; });
+      if (active && form.contains(active) && start !== null && start !== undefined && active.setSelectionRange) {
+        try { active.setSelectionRange(start, end); } catch (e) { /* not a text field */ }
+      }
       form.classList.add("has-draft");
     });
   }
@@ -74,7 +142,9 @@
     var form = ev.target.closest && ev.target.closest("form[data-draft-key]");
     if (!form) return;
     var data = {};
-    fields(form).forEach(function (el) { data[el.name] = el.value; });
+    keyed(form).forEach(function (pair) { data[pair[0]] = pair[1].value; });
+    var base = form.querySelector("[data-draft-base]");
+    if (base) data.__base = base.value;
     localStorage.setItem("draft:" + form.dataset.draftKey, JSON.stringify(data));
   });
   restoreDrafts(document);
@@ -125,4 +195,34 @@
     note.textContent = text;
   });
   document.body.addEventListener("htmx:afterSwap", function (ev) { restoreChecks(ev.detail.elt.parentNode || document); });
+})();
+
+// Results banner: when a turn is published, the turn-status panel (at the top, refreshed on the same
+// doorbell as the results) carries "Turn N results are in". It stays in view until the player reads
+// the results or puts it off; which turn they have seen is kept on this computer.
+(function () {
+  "use strict";
+  function seen(b) { return parseInt(localStorage.getItem(b.dataset.seenKey) || "0", 10); }
+  function showBanners() {
+    document.querySelectorAll("[data-results-banner]").forEach(function (b) {
+      b.hidden = parseInt(b.dataset.turn, 10) <= seen(b);
+    });
+  }
+  document.body.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-results-go], [data-results-dismiss]");
+    if (!btn) return;
+    var b = btn.closest("[data-results-banner]");
+    if (!b) return;
+    localStorage.setItem(b.dataset.seenKey, b.dataset.turn);
+    b.hidden = true;
+    var target = btn.hasAttribute("data-results-go") && document.getElementById("last-result");
+    if (target) {
+      ev.preventDefault();
+      target.scrollIntoView({behavior: "smooth", block: "start"});
+      target.setAttribute("tabindex", "-1");
+      target.focus({preventScroll: true});
+    }
+  });
+  showBanners();
+  document.body.addEventListener("htmx:afterSwap", showBanners);
 })();

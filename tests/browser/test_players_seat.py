@@ -67,7 +67,7 @@ def test_negotiate_agree_argue_conflict_and_publish(new_page, facilitator):
     boris.get_by_label("Reason 1").fill("Both navies lose sailors to the same weather")
     boris.get_by_role("button", name="Save argued action").click()
     expect(boris.locator("#argued-panel")).to_contain_text("Saved")
-    aiko.locator("#argued-panel").evaluate("el => htmx.trigger(el, 'refresh')")
+    # Japan's argued panel learns of it live (the orders_changed doorbell), with no reload or nudge.
     expect(aiko.locator('[data-argued="RUS"]')).to_contain_text("search-and-rescue")
     aiko.get_by_label("Your counter-argument").fill("A drill near Soya also maps our ASW barrier")
     aiko.get_by_role("button", name="Post counter-argument").click()

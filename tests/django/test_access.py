@@ -58,6 +58,9 @@ MATRIX = [
     ("post", "/x/{code}/t/JPN/argued/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/counter/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/card/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    # Turn history: a turn not yet published is nobody's to read.
+    ("get", "/x/{code}/t/JPN/turns/1/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/JPN/turns/9/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/plenary/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
     ("get", "/x/NOPE99/plenary/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/o/{obs}/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
@@ -103,6 +106,28 @@ def test_matrix(clients, exercise, role, method, template, expected):
     assert response.status_code == want, f"{role} {method} {url}: {response.status_code}"
     if expected[role] == LOGIN:
         assert response["Location"].startswith("/facilitator/login/")
+
+
+# Rows walked after turn 1 is published: each team reads its own history; White reads any, read-only.
+PUBLISHED_MATRIX = [
+    ("get", "/x/{code}/t/JPN/turns/1/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/turns/1/", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/JPN/turns/2/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/turns/1/", {"white": 405, "jpn": 405, "rus": 405, "grey": 405, "stranger": 405}),
+]
+
+
+@pytest.mark.parametrize("method,template,expected", PUBLISHED_MATRIX, ids=[f"{m} {t}" for m, t, _ in PUBLISHED_MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_after_a_published_turn(clients, exercise, role, method, template, expected):
+    from wargame.exercises import services
+
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white")
+    url = template.format(code=exercise.join_code)
+    response = getattr(clients[role], method)(url)
+    assert response.status_code == expected[role], f"{role} {method} {url}: {response.status_code}"
 
 
 def test_other_team_never_sees_japans_orders_or_notes(clients, exercise):

@@ -107,7 +107,27 @@ CATEGORIES = (("military", _lazy("Military")), ("diplomatic", _lazy("Diplomatic"
 
 
 def team_last_result(*, team):
-    turn = last_published_turn(team.exercise)
+    return _team_result(team, last_published_turn(team.exercise))
+
+
+def team_published_turns(*, team):
+    """Numbers of the turns published so far: a team may re-read each of them."""
+    return list(team.exercise.turns.filter(status=Turn.Status.PUBLISHED).order_by("number")
+                .values_list("number", flat=True))
+
+
+def team_turn_result(*, team, number):
+    """One published turn as this team saw it (the same rules as the "Last turn" panel), or None
+    when that turn is not published."""
+    turn = team.exercise.turns.filter(status=Turn.Status.PUBLISHED, number=number).first()
+    result = _team_result(team, turn)
+    if result is not None:
+        result["injects"] = team_injects(team=team, turn=turn)
+        result["orders"] = [o for o in team_orders(team=team, turn=turn) if o and o.action]
+    return result
+
+
+def _team_result(team, turn):
     if turn is None or not turn.result:
         return None
     return {

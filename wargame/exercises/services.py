@@ -414,8 +414,8 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     current_revision = existing.revision if existing else 0
     if current_revision != base_revision:
         who = existing.updated_by.display_name if existing and existing.updated_by else _("a teammate")
-        raise OrderConflict(_("%(who)s changed this order while you were editing. Their version is shown; "
-                              "your text is kept below so you can merge it.") % {"who": who})
+        raise OrderConflict(_("%(who)s changed this order while you were editing. Both versions are shown: "
+                              "keep theirs, or replace it with yours.") % {"who": who})
     action = (action or "").strip().upper()
     target = (target or "").strip().upper()
     note = clean_text(note, limit=NOTE_MAX_CHARS, what=_("An order note"))
@@ -904,8 +904,8 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
     current = existing.revision if existing else 0
     if current != base_revision:
         who = existing.updated_by.display_name if existing.updated_by else _("a teammate")
-        raise OrderConflict(_("%(who)s changed the argued action while you were editing. Their version is "
-                              "shown; your text is kept below.") % {"who": who})
+        raise OrderConflict(_("%(who)s changed the argued action while you were editing. Both versions are "
+                              "shown: keep theirs, or replace it with yours.") % {"who": who})
     argued = existing or ArguedAction(turn=turn, team=player.team, revision=0)
     argued.action, argued.intended, argued.reasons = action, intended, reasons
     aims = [clean_text(a, limit=AIM_MAX_CHARS, what=_("Each aim")) for a in aims]

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -110,6 +111,7 @@ def _dashboard_context(request, team, player, **extra):
     if player:
         services.player_seen(player=player)
     view = lazy(lambda: selectors.team_view(team=team))
+    catalogue = lazy(lambda: selectors.team_catalogue(team=team))
     orders = lazy(lambda: selectors.team_orders(team=team, turn=turn) if turn else [None, None])
     argued = lazy(lambda: selectors.team_argued(team=team, turn=turn))
 
@@ -134,16 +136,21 @@ def _dashboard_context(request, team, player, **extra):
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise)),
-        "view": view,
+        "view": view, "catalogue": catalogue,
+        # The version this render reflects at least (read before the panel's data): app.js skips a
+        # doorbell for a version the panel already shows, so a player's own save is not re-fetched.
+        "panel_version": lazy(lambda: Exercise.objects.values_list("version", flat=True).get(pk=exercise.pk)),
         "orders": orders,
-        "order_slots": lazy(lambda: _order_slots(orders, **extra)),
-        "catalogue": lazy(lambda: selectors.team_catalogue(team=team)),
+        "order_slots": lazy(lambda: _order_slots(orders, catalogue, viewer=player, **extra)),
+        "argued_saved_by_you": lazy(lambda: _saved_by(argued["own"], player)),
         "last": lazy(lambda: selectors.team_last_result(team=team)),
+        "published_turns": lazy(lambda: selectors.team_published_turns(team=team)),
         "turn_injects": lazy(lambda: selectors.team_injects(team=team, turn=turn)),
         "proposals": lazy(lambda: selectors.team_proposals(team=team, turn=turn)),
         "argued": argued, "argued_form": lazy(argued_form), "cards": EstimateCard.CARDS,
         "argued_revision": lazy(lambda: argued["own"].revision if argued["own"] else 0),
         "argued_error": extra.get("argued_error"), "argued_saved": extra.get("argued_saved"),
+        "argued_conflict": extra.get("argued_conflict"), "argued_kept": extra.get("argued_kept"),
         "counter_error": extra.get("counter_error"), "counter_against": extra.get("counter_against"),
         "counter_text": extra.get("counter_text", ""), "counter_saved": extra.get("counter_saved"),
         "map_svg": lazy(map_svg),
@@ -151,16 +158,44 @@ def _dashboard_context(request, team, player, **extra):
     }
 
 
-def _order_slots(orders, *, errors=None, drafts=None, saved_slot=None, **_ignored):
-    """One row per order slot; a refused draft is shown again so nothing typed is lost."""
-    errors, drafts = errors or {}, drafts or {}
+SAVED_NOTE_SECONDS = 120
+
+
+def _saved_by(thing, player):
+    """The player saved this a moment ago. Derived from the row, so a panel re-fetched by the save's own
+    doorbell (which can overtake the save's answer) still says "Saved" instead of dropping it."""
+    return bool(thing and player and thing.updated_by_id == player.pk
+                and (timezone.now() - thing.updated).total_seconds() < SAVED_NOTE_SECONDS)
+
+
+def _order_slots(orders, catalogue, *, viewer=None, errors=None, drafts=None, saved_slot=None, conflicts=None,
+                 kept_slot=None, **_ignored):
+    """One row per order slot; a refused draft is shown again so nothing typed is lost. After a
+    conflict the row keeps the revision the player started from (so a plain save stays refused)
+    and carries both versions, theirs and the player's, to show side by side."""
+    errors, drafts, conflicts = errors or {}, drafts or {}, conflicts or {}
+    names = {spec.key: spec.name for spec, _ok, _why in catalogue["actions"]}
+    targets = {t.code: t.name for t in catalogue["targets"]}
+
+    def label(action, target):
+        return {"action": f"{action} · {names.get(action, '')}".strip(" ·") if action else "",
+                "target": targets.get(target, target) if target else ""}
+
     rows = []
     for slot, order in enumerate(orders, start=1):
         draft = drafts.get(slot) or {
             "action": order.action if order else "", "target": order.target if order else "",
             "note": order.note if order else ""}
-        rows.append({"slot": slot, "order": order, "revision": order.revision if order else 0,
-                     "error": errors.get(slot), "saved": saved_slot == slot, **draft})
+        row = {"slot": slot, "order": order, "revision": order.revision if order else 0,
+               "error": errors.get(slot), "saved": saved_slot == slot, "kept": kept_slot == slot,
+               "saved_by_you": not errors.get(slot) and slot not in conflicts and _saved_by(order, viewer), **draft}
+        if order:
+            row["theirs"] = {**label(order.action, order.target), "note": order.note}
+        if slot in conflicts:
+            row["conflict"] = True
+            row["base_revision"] = conflicts[slot]
+            row["yours"] = {**label(draft["action"], draft["target"]), "note": draft["note"]}
+        rows.append(row)
     return rows
 
 
@@ -222,6 +257,8 @@ def _render_shared_panel(request, team, target, key):
 
 @require_POST
 def order_save(request, code, team, slot):
+    """Save an order slot. After a conflict the player either replaces the teammate's version with
+    theirs (``replace`` carries the revision they have now seen) or keeps it (``keep``)."""
     team, player = access.access_team_for_orders(request, code, team)
     if slot not in (1, 2):
         raise Http404
@@ -229,16 +266,25 @@ def order_save(request, code, team, slot):
              "note": request.POST.get("note", "")}
     try:
         base_revision = int(request.POST.get("revision", "0"))
+        replace = request.POST.get("replace")
+        seen_revision = int(replace) if replace else base_revision
         turn_number = int(request.POST.get("turn", "0"))
     except ValueError:
-        base_revision, turn_number = -1, 0
-    error = None
+        base_revision, seen_revision, turn_number = -1, -1, 0
+    if "keep" in request.POST:  # keep the teammate's version: nothing to write, the draft is dropped
+        context = _dashboard_context(request, team, player, kept_slot=slot)
+        return render(request, "exercises/player/dashboard.html#order-forms" if request.htmx
+                      else "exercises/player/dashboard.html", context)
+    error, conflicts = None, None
     try:
-        services.order_save(player=player, turn_number=turn_number, slot=slot, base_revision=base_revision, **draft)
+        services.order_save(player=player, turn_number=turn_number, slot=slot, base_revision=seen_revision, **draft)
+    except services.OrderConflict as exc:
+        error, conflicts = str(exc), {slot: base_revision}
     except services.ServiceError as exc:
         error = str(exc)
     context = _dashboard_context(request, team, player, errors={slot: error} if error else None,
-                                 drafts={slot: draft} if error else None, saved_slot=None if error else slot)
+                                 drafts={slot: draft} if error else None, saved_slot=None if error else slot,
+                                 conflicts=conflicts)
     if request.htmx:
         return render(request, "exercises/player/dashboard.html#order-forms", context, status=200)
     return render(request, "exercises/player/dashboard.html", context, status=400 if error else 200)
@@ -267,13 +313,19 @@ def argued_save(request, code, team):
              "nearest_action": request.POST.get("nearest_action", "")}
     try:
         revision = int(request.POST.get("revision", "0"))
+        seen = int(request.POST["replace"]) if request.POST.get("replace") else revision
     except ValueError:
-        revision = -1
+        revision = seen = -1
+    if "keep" in request.POST:  # keep the teammate's version; the draft is dropped
+        return _argued_response(request, team, player, argued_kept=True)
     try:
         services.argued_save(player=player, turn_number=_turn_number(request), action=draft["action"],
                              intended=draft["intended"], reasons=draft["reasons"],
                              aims=draft["aims"].split(","), nearest_action=draft["nearest_action"],
-                             base_revision=revision)
+                             base_revision=seen)
+    except services.OrderConflict as exc:
+        return _argued_response(request, team, player, argued_error=str(exc), argued_draft=draft,
+                                argued_conflict=revision)
     except services.ServiceError as exc:
         return _argued_response(request, team, player, argued_error=str(exc), argued_draft=draft)
     return _argued_response(request, team, player, argued_saved=True)
@@ -305,3 +357,18 @@ def card_pick(request, code, team):
     except services.ServiceError as exc:
         return _argued_response(request, team, player, counter_error=str(exc), counter_against=against)
     return _argued_response(request, team, player)
+
+
+@require_http_methods(["GET"])
+def turn_history(request, code, team, number):
+    """An earlier published turn as this team saw it: results, narrative and injects. White reads it too."""
+    team, player = access.access_team_as_player(request, code, team)
+    past = selectors.team_turn_result(team=team, number=number)
+    if past is None:
+        raise Http404
+    exercise = team.exercise
+    return render(request, "exercises/player/turn.html", {
+        "exercise": exercise, "team": team, "player": player, "past": past,
+        "published_turns": selectors.team_published_turns(team=team),
+        "dashboard_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
+    })
