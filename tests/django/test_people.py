@@ -302,3 +302,9 @@ def test_access_player_as_facilitator(rf, facilitator, other_facilitator, exerci
 def test_access_exercise_to_join(exercise):
     assert access.access_exercise_to_join(f" {exercise.join_code.lower()} ") == exercise
     assert access.access_exercise_to_join("") is None and access.access_exercise_to_join("NOPE99") is None
+
+
+def test_a_seated_player_finds_the_way_to_ask_for_another_team(jpn_client, exercise):
+    page = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    assert f'href="/x/{exercise.join_code}/seat/"' in page
+    assert jpn_client.get(f"/x/{exercise.join_code}/seat/").status_code == 200
