@@ -34,9 +34,14 @@ def clock(turn):
     return max(0, int((turn.deadline - timezone.now()).total_seconds()))
 
 
-def turn_summary(exercise):
+_CURRENT = object()
+
+
+def turn_summary(exercise, *, turn=_CURRENT):
+    """The turn line. Pass the turn a page already read, so its pill and its buttons tell the same story."""
     spec = scenario_for(exercise)
-    turn = current_turn(exercise)
+    if turn is _CURRENT:
+        turn = current_turn(exercise)
     number = turn.number if turn else 0
     return {
         "turn": turn,

@@ -68,7 +68,7 @@ def console_context(request, exercise):
         "events_url": reverse("exercise-events", args=[exercise.join_code]),
         "exercise": exercise,
         "panel_url": reverse("console", args=[exercise.pk]),
-        "summary": selectors.turn_summary(exercise),
+        "summary": selectors.turn_summary(exercise, turn=console["turn"]),
         "console": console,
         # Locked or resolving past the grace with no result: say a worker is missing instead of spinning on.
         "resolve_overdue": bool(console["turn"] and console["turn"].resolve_overdue(grace=services.resolve_grace())),
