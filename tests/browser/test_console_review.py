@@ -21,7 +21,7 @@ from wargame.exercises.models import Turn
 from .people import join_as, sign_in_white
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"  # not committed; look at them after a run
 
 
 def _wait_in_browser(page, condition, what, timeout=10.0):
@@ -59,6 +59,13 @@ def test_a_refresh_asked_for_while_one_is_in_flight_still_shows_the_publish_butt
             return
         route.continue_()
 
+    asked = []
+    white.on("request", lambda r: r.headers.get("hx-target") == "console-turn" and asked.append(
+        (time.monotonic(), r.headers.get("hx-trigger-name") or r.headers.get("triggering-event") or "")))
+    white.on("requestfailed", lambda r: r.headers.get("hx-target") == "console-turn" and asked.append(
+        (time.monotonic(), f"failed: {r.failure}")))
+    white.on("requestfinished", lambda r: r.headers.get("hx-target") == "console-turn" and asked.append(
+        (time.monotonic(), "answered")))
     white.route(f"**/f/{exercise.pk}/", hold_first_turn_refresh)
     white.goto(f"/f/{exercise.pk}/")
     expect(white.locator("#live-pill")).to_have_attribute("data-live-state", "live")
@@ -80,5 +87,69 @@ def test_a_refresh_asked_for_while_one_is_in_flight_still_shows_the_publish_butt
         route.fulfill(response=stale)
     except Exception:  # the browser already gave up on it (a newer refresh replaced it): that is the fix
         pass
-    expect(white.get_by_test_id("publish")).to_be_visible(timeout=2500)
+    released = time.monotonic()
+    try:  # the stale answer starts the panel's 5 s poll: the refresh asked for must come well before it
+        expect(white.get_by_test_id("publish")).to_be_visible(timeout=3500)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nturn panel requests (s after release, negative before): "
+                             f"{[(round(t - released, 2), what) for t, what in asked]}") from None
     expect(white.get_by_test_id("turn-status")).to_have_text("In White's review")
+
+
+def _order(exercise, name, team, action, target=""):
+    player = services.player_join(exercise=exercise, display_name=name, session_key=f"s-{name}")
+    player = services.player_choose_team(player=player, team_code=team)
+    services.order_save(player=player, turn_number=1, slot=1, action=action, target=target, base_revision=0)
+
+
+def test_the_review_comes_first_and_an_override_changes_its_row_without_moving_the_page(new_page, facilitator):
+    """At 1366×768 the clock locks the turn; when the worker's result arrives the review is on screen without
+    a reload or a scroll. Scaling one result answers in that row: the page does not move and the row says so."""
+    exercise = services.exercise_create(scenario_slug="northern-territories", name="Laptop review",
+                                        facilitator=facilitator, seed=21)
+    _order(exercise, "Aiko", "JPN", "M2")
+    white = new_page(1366, 768)
+    sign_in_white(white)
+    deadline = None
+    white.goto(f"/f/{exercise.pk}/")
+    expect(white.locator("#live-pill")).to_have_attribute("data-live-state", "live")
+    white.evaluate("window.__noReload = 'still here'")
+
+    deadline = _lock_by_the_clock(exercise)
+    wait_for(lambda: timezone.now() >= deadline, timeout=5, message="the turn clock to run out")
+    assert services.deadlines_enforce()  # beat's task; the real worker resolves, the page follows live
+    expect(white.get_by_test_id("publish")).to_be_visible(timeout=20000)
+    review = white.locator("#console-review")
+    expect(review.locator(".review-item").first).to_be_visible()
+    assert white.evaluate("window.scrollY") == 0
+    top = review.bounding_box()["y"]
+    assert top < 768 / 2, f"the review starts {top:.0f} px down, below the fold's first half"
+    assert white.evaluate("window.__noReload") == "still here"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    white.screenshot(path=str(SHOTS / "console-review-1366x768.png"))
+
+    row = white.locator("#review-row-t1-order-JPN-M2")
+    expect(row.locator(".review-title")).to_have_text("Japan: ASW patrols at Soya/Okhotsk")
+    row.get_by_text("Override this result").click()
+    row.get_by_label("Scale (0.5–1.5)").fill("0.5")
+    row.get_by_label("Reason").select_option("Pedagogy")
+    row.get_by_label("Note for the log").scroll_into_view_if_needed()
+    before = white.evaluate("window.scrollY")
+    assert before > 0  # the row sits below the fold: a reload to the top would show
+    row.get_by_role("button", name="Apply override").click()
+
+    saved = white.get_by_test_id("saved-t1-order-JPN-M2")
+    expect(saved).to_have_text("Scaled ×0.5 — saved")
+    expect(white.get_by_test_id("override-t1:order:JPN:M2")).to_contain_text("Scaled ×0.5")
+    # The override rings the doorbell, and the whole review refreshes itself: the note stays, nothing moves.
+    white.evaluate("window.__row = document.getElementById('review-row-t1-order-JPN-M2')")
+    _wait_in_browser(white, lambda: white.evaluate("document.getElementById('review-row-t1-order-JPN-M2') !== window.__row"),
+                     "the review to refresh itself after the doorbell")
+    expect(saved).to_have_text("Scaled ×0.5 — saved")
+    assert white.evaluate("window.scrollY") == before
+    assert white.evaluate("window.__noReload") == "still here"
+
+    for width, height in ((1366, 768), (1920, 1080)):
+        white.set_viewport_size({"width": width, "height": height})
+        white.evaluate("window.scrollTo(0, 0)")
+        white.screenshot(path=str(SHOTS / f"console-review-{width}x{height}.png"))
