@@ -50,6 +50,8 @@ def test_event_labels_come_from_typed_fields():
     assert words.event_label(inject, SPEC) == "Inject: Pacific Fleet surveys Matua"
     skipped = {"kind": "not_carried_out", "action": "D1", "teams": ["JPN"]}
     assert "not carried out" in words.event_label(skipped, SPEC)
+    assert words.event_label({"kind": "override", "reason": "Pedagogy", "target": "t1:order:JPN:M2"},
+                             SPEC) == "White's override (Pedagogy)"
     assert words.event_label({"kind": "new_kind", "text": "Engine words"}, SPEC) == "Engine words"
 
 
@@ -69,3 +71,6 @@ def test_changes_read_as_words():
     html = str(words.change_label(["JPN-RUS", "T", 5.0, "spillover"], SPEC))
     assert html.startswith("Japan–Russia <abbr") and "+5.0" in html and "(spillover)" in html
     assert str(words.change_label(["okhotsk", "JPN", 1, "presence"], SPEC)) == "Japan deploys to okhotsk"
+    assert "Unlocks" in str(words.change_label(["", "unlock", "M3", ""], SPEC))
+    html = str(words.change_label(["E1", "cost", -1, ""], SPEC))
+    assert "costs 1 RP less" in html and '<span class="code-tag">E1</span>' in html

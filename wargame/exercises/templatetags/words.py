@@ -36,6 +36,10 @@ Filters and tags, with how to use them (the player templates can use them the sa
     The same, with paragraphs as ``linebreaks`` makes them.
 ``{% sources_list spec %}``
     The scenario's sources, each with ``id="source-<key>"`` so the references above land on it.
+``{{ override|override_words }}``
+    An override White made ("Scaled ×0.5", "Effects replaced", "Re-rolled", "Physical dice 4 + 6").
+``{{ event.id|dom_id }}``
+    An event id usable as an HTML id ("t1-incident-CHN-JPN").
 ``{{ change|change_label:spec }}``
     One entry of an event's ``changes`` ([subject, variable, delta, attribution]) in words:
     "Japan–Russia T +5.0 (spillover)" with the variable as an ``<abbr>``.
@@ -176,6 +180,8 @@ def event_label(event, spec=None):
         title = event.get("headline") or _inject_title(event.get("inject"), spec)
         if title:
             return _("Inject: %(title)s") % {"title": title}
+    if kind == "override":
+        return _("White's override (%(reason)s)") % {"reason": event.get("reason", "")}
     if kind == "argued" and who:
         outcome = OUTCOME_LABELS.get((event.get("adjudication") or {}).get("outcome"), "")
         label = _("%(who)s: argued action") % {"who": who}
@@ -267,6 +273,15 @@ def change_label(change, spec=None):
     if attr == "presence":  # a task group moved into a zone: [zone, actor, count, "presence"]
         return format_html("{} {}", team_name(var, spec), _("deploys to %(zone)s") % {
             "zone": str(subject).replace("_", " ")})
+    if var == "unlock":  # ["", "unlock", "M3"]: an inject opens an action
+        return format_html("{} {}", _("Unlocks"), action_label(delta, spec))
+    if var == "cost":  # ["E1", "cost", -1]: an action's price changes
+        try:
+            n = float(delta)
+        except (TypeError, ValueError):
+            n = 0
+        words = _("%(n)g RP less") if n < 0 else _("%(n)g RP more")
+        return format_html("{} {} {}", action_label(subject, spec), _("costs"), words % {"n": abs(n)})
     who = pair_name(subject, spec) if "-" in str(subject) else team_name(subject, spec)
     try:
         amount = f"{float(delta):+.1f}"
@@ -275,3 +290,30 @@ def change_label(change, spec=None):
     if attr:
         return format_html("{} {} {} <em>({})</em>", who, var_abbr(var), amount, attr)
     return format_html("{} {} {}", who, var_abbr(var), amount)
+
+
+@register.filter
+def dom_id(value):
+    """An event id as a DOM id fragment ("t1:incident:CHN-JPN" -> "t1-incident-CHN-JPN")."""
+    from wargame.exercises.selectors import dom_id as to_dom_id
+
+    return to_dom_id(value)
+
+
+@register.filter
+def override_words(override):
+    """What White did to a result, in words: "Scaled ×0.5", "Effects replaced", "Re-rolled", "Physical dice 4 + 6"."""
+    return override_summary(override.get("kind"), override.get("value"))
+
+
+def override_summary(kind, value):
+    if kind == "scale":
+        return _("Scaled ×%(v)s") % {"v": f"{value:g}" if isinstance(value, (int, float)) else value}
+    if kind == "replace":
+        return _("Effects replaced")
+    if kind == "reroll":
+        return _("Re-rolled")
+    if kind == "manual_dice":
+        faces = " + ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
+        return _("Physical dice %(faces)s") % {"faces": faces}
+    return kind or ""
