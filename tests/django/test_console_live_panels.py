@@ -11,6 +11,9 @@ pytestmark = pytest.mark.django_db
 # stale, and the panel waits for its next poll. "this:replace" aborts the stale request and sends the
 # new one instead. (Measured: "this:queue last" still loses it; tests/browser/test_console_review.py.)
 SYNC = 'hx-sync="this:replace"'
+# htmx wires a swapped-in element's triggers (its sse: listeners too) only when it settles, 20 ms after the
+# swap by default: a doorbell in that window was lost. settle:0ms wires them in the swap itself.
+SWAP = 'hx-swap="outerHTML settle:0ms"'
 
 
 def _panels(html):
@@ -21,7 +24,7 @@ def test_every_live_console_panel_replaces_a_stale_refresh(white_client, exercis
     html = white_client.get(f"/f/{exercise.pk}/").content.decode()
     panels = _panels(html)
     for panel in ("console-turn", "console-orders", "console-review", "console-injects", "console-state"):
-        assert SYNC in panels[panel], panel
+        assert SYNC in panels[panel] and SWAP in panels[panel], panel
 
 
 def test_every_live_plenary_panel_replaces_a_stale_refresh(client, exercise):
@@ -29,4 +32,4 @@ def test_every_live_plenary_panel_replaces_a_stale_refresh(client, exercise):
     panels = _panels(html)
     assert set(panels) == {"plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines"}
     for name, tag in panels.items():
-        assert SYNC in tag, name
+        assert SYNC in tag and SWAP in tag, name
