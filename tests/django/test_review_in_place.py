@@ -89,3 +89,23 @@ def test_in_review_the_console_says_which_way_to_lay_itself_out(white_client, ex
     _review(exercise)
     html = white_client.get(f"/f/{exercise.pk}/").content.decode()
     assert 'id="console-turn" class="card panel" data-status="review"' in html
+
+
+def test_an_argued_adjudication_answers_with_its_card_and_shows_the_outcome_in_words(white_client, exercise):
+    p = services.player_join(exercise=exercise, display_name="Boris", session_key="s-boris")
+    rus = services.player_choose_team(player=p, team_code="RUS")
+    services.argued_save(player=rus, turn_number=1, action="Offer a joint fisheries patrol",
+                         intended="Japan-Russia tension falls", reasons=["Fishers on both sides want calm"],
+                         nearest_action="E5", target="JPN", base_revision=0)
+    response = white_client.post(f"/f/{exercise.pk}/argued/", {
+        "turn": 1, "team": "RUS", "reasons_sent": "1", "reasons": ["0"], "white_card": "70"}, **HX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<article class="argued" id="argued-RUS"')
+    assert "Adjudication saved" in html and "Fisheries agreement" in html and "→ Japan" in html
+    assert white_client.post(f"/f/{exercise.pk}/argued/", {"turn": 1, "team": "RUS", "reasons_sent": "1",
+                                                           "white_card": "70"}).status_code == 302
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    page = white_client.get(f"/f/{exercise.pk}/").content.decode()
+    assert "Russia: argued action — " in page
+    assert any(f'class="outcome outcome-{o}"' in page for o in ("yes_and", "yes_but", "no_but", "no_and"))
