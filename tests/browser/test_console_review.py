@@ -153,3 +153,4 @@ def test_the_review_comes_first_and_an_override_changes_its_row_without_moving_t
         white.set_viewport_size({"width": width, "height": height})
         white.evaluate("window.scrollTo(0, 0)")
         white.screenshot(path=str(SHOTS / f"console-review-{width}x{height}.png"))
+    white.screenshot(path=str(SHOTS / "console-review-full-page.png"), full_page=True)
