@@ -48,6 +48,8 @@ def test_event_labels_come_from_typed_fields():
     assert words.event_label(argued, SPEC) == "Russia: argued action — Yes, but"
     inject = {"kind": "inject", "inject": "NT2", "teams": []}
     assert words.event_label(inject, SPEC) == "Inject: Pacific Fleet surveys Matua"
+    assert words.event_headline(inject, SPEC) == "Pacific Fleet surveys Matua"
+    assert words.event_headline(action, SPEC) == "Japan: ASW patrols at Soya/Okhotsk"
     skipped = {"kind": "not_carried_out", "action": "D1", "teams": ["JPN"]}
     assert "not carried out" in words.event_label(skipped, SPEC)
     assert words.event_label({"kind": "override", "reason": "Pedagogy", "target": "t1:order:JPN:M2"},

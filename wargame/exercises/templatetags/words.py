@@ -22,6 +22,8 @@ Filters and tags, with how to use them (the player templates can use them the sa
 ``{{ event|event_label:spec }}``
     A readable headline for one event of a turn's result, e.g. "Japan: ASW patrols at Soya/Okhotsk",
     "Incident, China–United States: unsafe manoeuvre", "China–Japan: incident roll, no incident".
+``{{ event|event_headline:spec }}``
+    The same for a public headline (the plenary): an inject is just its title.
 ``{{ event.adjudication.outcome|outcome_label }}``
     "Yes, but" with its meaning as a tooltip, for yes_and / yes_but / no_but / no_and.
 ``{{ "ASW"|var_abbr }}`` or ``{{ "ASW"|var_abbr:"focus" }}``
@@ -187,6 +189,16 @@ def event_label(event, spec=None):
         label = _("%(who)s: argued action") % {"who": who}
         return f"{label} — {outcome}" if outcome else label
     return event.get("headline") or event.get("text", "")
+
+
+@register.filter
+def event_headline(event, spec=None):
+    """The projector's one-liner: like event_label, but an inject is just its title."""
+    if isinstance(event, dict) and event.get("kind") == "inject":
+        title = event.get("headline") or _inject_title(event.get("inject"), spec)
+        if title:
+            return title
+    return event_label(event, spec)
 
 
 @register.filter
