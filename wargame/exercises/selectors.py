@@ -1,3 +1,4 @@
+import re
 import statistics
 
 """Reads. Views call these after access has handed them the object they may see."""
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
+from wargame.engine import resolve as engine_resolve
 from wargame.engine.replay import replay
 from wargame.scenarios import load_scenario
 
@@ -34,9 +36,14 @@ def clock(turn):
     return max(0, int((turn.deadline - timezone.now()).total_seconds()))
 
 
-def turn_summary(exercise):
+_CURRENT = object()
+
+
+def turn_summary(exercise, *, turn=_CURRENT):
+    """The turn line. Pass the turn a page already read, so its pill and its buttons tell the same story."""
     spec = scenario_for(exercise)
-    turn = current_turn(exercise)
+    if turn is _CURRENT:
+        turn = current_turn(exercise)
     number = turn.number if turn else 0
     return {
         "turn": turn,
@@ -201,6 +208,8 @@ def plenary_view(*, exercise):
         "presence": engine.public_presence(scenario_for(exercise), public_events),
         "incidents": incidents,
         "headlines": headlines,
+        "headline_events": [e for e in public_events if e.get("kind") in engine_resolve._HEADLINE_KINDS],
+        "spec": scenario_for(exercise),
         "last": last,
         "colours": {t.code: t.colour for t in teams},
     }
@@ -259,14 +268,44 @@ def review_rows(*, result):
     overrides = {}
     for o in (result.get("input") or {}).get("overrides", []):
         overrides.setdefault(o["event_id"], []).append(o)
-    rows = [{"event": e, "draws": draws.pop(e["id"], []), "overrides": overrides.get(e["id"], [])}
+    rows = [{"event": e, "draws": draws.pop(e["id"], []), "overrides": overrides.get(e["id"], []),
+             "dom_id": dom_id(e["id"])}
             for e in result.get("events", [])]
     # Rolls that changed nothing (an incident that did not happen) can still be re-rolled or entered by hand.
     for event_id, rolls in draws.items():
         rows.append({"event": {"id": event_id, "phase": rolls[0]["phase"], "kind": "roll",
-                               "text": _("%(event)s: rolled, nothing happened") % {"event": event_id}},
-                     "draws": rolls, "overrides": overrides.get(event_id, [])})
+                               "text": _("%(event)s: rolled, nothing happened") % {"event": event_id},
+                               **_roll_subject(event_id)},
+                     "draws": rolls, "overrides": overrides.get(event_id, []), "dom_id": dom_id(event_id)})
     return rows
+
+
+def dom_id(event_id):
+    """An event id as a DOM id fragment: "t1:incident:CHN-JPN" -> "t1-incident-CHN-JPN"."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(event_id)).strip("-")
+
+
+def _roll_subject(event_id):
+    """Typed fields for a roll that produced no event. A draw records only the engine's event id
+    (t<turn>:<kind>:<key>), so its kind and pair are read from that id here, once, and nowhere else."""
+    parts = str(event_id).split(":")
+    if len(parts) == 3 and parts[1] == "incident" and parts[2].count("-") == 1:
+        return {"roll_of": "incident", "teams": parts[2].split("-")}
+    return {}
+
+
+def review_row(*, result, event_id):
+    """One row of the review, for a change White made to it in place; None when it has gone."""
+    return next((r for r in review_rows(result=result) if r["event"]["id"] == event_id), None)
+
+
+def review_narratives(*, turn, result):
+    """The narratives White will publish: the engine's, with White's edits (kept in the turn's inputs) on top."""
+    if not result:
+        return []
+    edited = ((turn.inputs or {}).get("narratives") or {}) if turn else {}
+    merged = {**result.get("narratives", {}), **edited}
+    return [{"code": code, "text": text, "edited": code in edited} for code, text in merged.items()]
 
 
 def team_proposals(*, team, turn):

@@ -61,6 +61,7 @@ def console_context(request, exercise):
         "msel": selectors.msel_rows(exercise=exercise),
         "argued": selectors.console_argued(turn=console["turn"]),
         "review": selectors.review_rows(result=console["result"]),
+        "narratives": selectors.review_narratives(turn=console["turn"], result=console["result"]),
         "reasons": services.engine.OVERRIDE_REASONS,
         "effect_vars": EFFECT_VARS,
         "cards": EstimateCard.CARDS,
@@ -69,7 +70,7 @@ def console_context(request, exercise):
         "events_url": reverse("exercise-events", args=[exercise.join_code]),
         "exercise": exercise,
         "panel_url": reverse("console", args=[exercise.pk]),
-        "summary": selectors.turn_summary(exercise),
+        "summary": selectors.turn_summary(exercise, turn=console["turn"]),
         "console": console,
         # Locked or resolving past the grace with no result: say a worker is missing instead of spinning on.
         "resolve_overdue": bool(console["turn"] and console["turn"].resolve_overdue(grace=services.resolve_grace())),
@@ -95,6 +96,47 @@ def _act(request, exercise_id, action):
                           console_context(request, exercise))
         return response
     return redirect("console", exercise_id=exercise.pk)
+
+
+def _in_place(request, exercise_id, action, *, partial, find, note_id, confirm):
+    """A change White makes to one part of the review, answered with that part alone.
+
+    With htmx the answer is the part's partial (its DOM id is the hx-target), carrying a short confirmation
+    or the refusal beside the button, so the page never moves; without it, the usual redirect. When the part
+    has gone (the turn was published meanwhile), the whole review answers in its place.
+    """
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    error = None
+    try:
+        action(exercise)
+    except services.ServiceError as exc:
+        error = str(exc)
+        if not request.htmx:
+            messages.error(request, error)
+    if not request.htmx:
+        return redirect("console", exercise_id=exercise.pk)
+    context = console_context(request, exercise)
+    context.update(saved="" if error else confirm(), error=error, saved_for=note_id)
+    item = find(context)
+    if item is None:
+        context["saved_for"] = ""
+        response = render(request, "exercises/facilitator/console.html#console-review", context)
+        response["HX-Retarget"] = "#console-review"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context.update(item)
+    return render(request, f"exercises/facilitator/console.html#{partial}", context)
+
+
+def _review_row_in_place(request, exercise_id, action, confirm):
+    event_id = request.POST.get("event", "")
+
+    def find(context):
+        row = next((r for r in context["review"] if r["event"]["id"] == event_id), None)
+        return {"row": row} if row else None
+
+    return _in_place(request, exercise_id, action, partial="review-row", find=find,
+                     note_id="saved-" + selectors.dom_id(event_id), confirm=confirm)
 
 
 @login_required
@@ -218,22 +260,42 @@ def override(request, exercise_id):
                                reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
                                draw=_int_or_none(request.POST.get("draw")))
 
-    return _act(request, exercise_id, act)
+    def confirm():
+        from ..templatetags.words import override_summary
+
+        kind = request.POST.get("kind", "")
+        value = request.POST.get("value", "")
+        if kind == "scale":
+            value = _float(value, _("the scale"))
+        elif kind == "manual_dice":
+            value = value.replace("+", " ").replace(",", " ").split()
+        return _("%(what)s — saved") % {"what": override_summary(kind, value)}
+
+    return _review_row_in_place(request, exercise_id, act, confirm)
 
 
 @login_required
 @require_POST
 def override_clear(request, exercise_id):
-    return _act(request, exercise_id, lambda x: services.turn_override_clear(
-        exercise=x, by=request.user.username, turn_number=_turn_number(request), event_id=request.POST.get("event", "")))
+    return _review_row_in_place(request, exercise_id, lambda x: services.turn_override_clear(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request), event_id=request.POST.get("event", "")),
+        lambda: _("Overrides undone — saved"))
 
 
 @login_required
 @require_POST
 def narrative(request, exercise_id):
-    return _act(request, exercise_id, lambda x: services.narrative_edit(
+    code = request.POST.get("team", "")
+
+    def find(context):
+        n = next((n for n in context["narratives"] if n["code"] == code), None)
+        return {"n": n} if n else None
+
+    return _in_place(request, exercise_id, lambda x: services.narrative_edit(
         exercise=x, by=request.user.username, turn_number=_turn_number(request),
-        team_code=request.POST.get("team", ""), text=request.POST.get("text", "")))
+        team_code=code, text=request.POST.get("text", "")),
+        partial="narrative-row", find=find, note_id=f"saved-narrative-{code}",
+        confirm=lambda: _("Narrative for %(team)s saved") % {"team": code})
 
 
 @login_required
@@ -299,7 +361,14 @@ def argued(request, exercise_id):
             probability=_int_or_none(probability) if probability else None,
             white_card=_int_or_none(card) if card else None)
 
-    return _act(request, exercise_id, act)
+    code = request.POST.get("team", "")
+
+    def find(context):
+        a = next((a for a in context["argued"] if a.team.code == code), None)
+        return {"a": a} if a else None
+
+    return _in_place(request, exercise_id, act, partial="argued-row", find=find, note_id=f"saved-argued-{code}",
+                     confirm=lambda: _("Adjudication saved"))
 
 
 @login_required

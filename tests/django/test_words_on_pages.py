@@ -1,0 +1,45 @@
+"""The console, the review and the plenary speak in words; codes stay as small tags."""
+
+import pytest
+
+from wargame.exercises import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _order(exercise, name, team, action, target=""):
+    p = services.player_join(exercise=exercise, display_name=name, session_key=f"s-{name}")
+    p = services.player_choose_team(player=p, team_code=team)
+    services.order_save(player=p, turn_number=1, slot=1, action=action, target=target, base_revision=0)
+
+
+def test_the_orders_table_names_actions_and_targets(white_client, exercise):
+    _order(exercise, "Aiko", "JPN", "M1", "CHN")
+    html = white_client.get(f"/f/{exercise.pk}/").content.decode()
+    assert '<th scope="col">Target</th>' in html and '<th scope="col">At</th>' not in html
+    assert '<span class="action-name">Naval procurement' in html and '<span class="code-tag">M1</span>' in html
+    assert "<td>China</td>" in html
+    assert '<abbr class="help" title="Institution level: ' in html  # the true-state table explains IL
+    assert 'id="source-rinna"' in html  # the sources the references point to
+
+
+def test_the_review_says_what_happened_in_words(white_client, exercise):
+    _order(exercise, "Aiko", "JPN", "M2")
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    html = white_client.get(f"/f/{exercise.pk}/").content.decode()
+    assert "Japan: ASW patrols at Soya/Okhotsk" in html
+    assert "rolled, nothing happened" not in html
+    review = html[html.index('<ol class="review-list">'):html.index("</ol>", html.index('<ol class="review-list">'))]
+    # Inject prose cites its sources readably; the narrative textareas keep the keys White can edit.
+    assert "[mofa-sochi-2016]" not in review and 'href="#source-mofa-sochi-2016"' in review
+
+
+def test_the_plenary_headlines_read_as_words(client, exercise):
+    _order(exercise, "Aiko", "JPN", "M2")
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white", turn_number=1)
+    html = client.get(f"/x/{exercise.join_code}/plenary/").content.decode()
+    assert "<li>Japan: ASW patrols at Soya/Okhotsk</li>" in html
+    assert "JPN: M2" not in html
