@@ -43,3 +43,15 @@ def test_the_plenary_headlines_read_as_words(client, exercise):
     html = client.get(f"/x/{exercise.join_code}/plenary/").content.decode()
     assert "<li>Japan: ASW patrols at Soya/Okhotsk</li>" in html
     assert "JPN: M2" not in html
+
+
+def test_the_team_dashboard_names_actions_and_explains_its_variables(jpn_client, exercise):
+    """Japan orders M2: the orders summary says what M2 is, and the state panel explains each variable."""
+    r = jpn_client.post(f"/x/{exercise.join_code}/t/JPN/orders/1/", {"action": "M2", "turn": 1, "revision": 0})
+    assert r.status_code == 200
+    page = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    summary = page[page.index('id="orders-summary"'):]
+    summary = summary[:summary.index("</section>")]
+    assert "ASW patrols" in summary
+    state = page[page.index('id="team-state"'):]
+    assert '<abbr class="help"' in state[:state.index("</section>")]

@@ -136,7 +136,7 @@ def _dashboard_context(request, team, player, **extra):
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise)),
-        "view": view, "catalogue": catalogue,
+        "view": view, "catalogue": catalogue, "spec": lazy(lambda: selectors.scenario_for(exercise)),
         # The version this render reflects at least (read before the panel's data): app.js skips a
         # doorbell for a version the panel already shows, so a player's own save is not re-fetched.
         "panel_version": lazy(lambda: Exercise.objects.values_list("version", flat=True).get(pk=exercise.pk)),
@@ -368,7 +368,7 @@ def turn_history(request, code, team, number):
         raise Http404
     exercise = team.exercise
     return render(request, "exercises/player/turn.html", {
-        "exercise": exercise, "team": team, "player": player, "past": past,
+        "exercise": exercise, "team": team, "player": player, "past": past, "spec": selectors.scenario_for(exercise),
         "published_turns": selectors.team_published_turns(team=team),
         "dashboard_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
     })
