@@ -109,3 +109,20 @@ def test_an_argued_adjudication_answers_with_its_card_and_shows_the_outcome_in_w
     page = white_client.get(f"/f/{exercise.pk}/").content.decode()
     assert "Russia: argued action — " in page
     assert any(f'class="outcome outcome-{o}"' in page for o in ("yes_and", "yes_but", "no_but", "no_and"))
+
+
+def test_the_reviews_own_refresh_keeps_the_confirmation_whichever_answer_lands_last(white_client, exercise,
+                                                                                      other_facilitator):
+    """The override rings the doorbell; the review's refresh can overtake the row's answer and replace the
+    row it was aimed at. The refresh itself carries the confirmation, for White only, for half a minute."""
+    _review(exercise)
+    assert _scale(white_client, exercise, **HX).status_code == 200
+    refresh = white_client.get(f"/f/{exercise.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="console-review")
+    assert "Scaled ×0.5 — saved" in refresh.content.decode()
+    from django.test import Client
+
+    grey = Client()
+    grey.force_login(other_facilitator)
+    services.facilitator_add(exercise=exercise, user=other_facilitator, by="white")
+    theirs = grey.get(f"/f/{exercise.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="console-review")
+    assert theirs.status_code == 200 and "Scaled ×0.5 — saved" not in theirs.content.decode()

@@ -329,3 +329,9 @@ def override_summary(kind, value):
         faces = " + ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
         return _("Physical dice %(faces)s") % {"faces": faces}
     return kind or ""
+
+
+@register.filter
+def note_text(notes, note_id):
+    """The recent confirmation kept for one in-place change (see exercises/saved_notes.py), or ""."""
+    return (notes or {}).get(note_id, "")

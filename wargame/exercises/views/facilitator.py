@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wargame.scenarios import load_scenario, scenario_slugs
 
-from .. import access, selectors, services
+from .. import access, saved_notes, selectors, services
 from ..models import EstimateCard, Exercise, Player
 
 EFFECT_VARS = ("T", "IL", "C", "E", "N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
@@ -75,6 +75,8 @@ def console_context(request, exercise):
         # Locked or resolving past the grace with no result: say a worker is missing instead of spinning on.
         "resolve_overdue": bool(console["turn"] and console["turn"].resolve_overdue(grace=services.resolve_grace())),
         "join_url": request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}"),
+        "recent_notes": saved_notes.notes_recent(exercise_id=exercise.pk, user_id=request.user.pk)
+        if request.user.is_authenticated else {},
     }
 
 
@@ -115,6 +117,8 @@ def _in_place(request, exercise_id, action, *, partial, find, note_id, confirm):
             messages.error(request, error)
     if not request.htmx:
         return redirect("console", exercise_id=exercise.pk)
+    if not error:
+        saved_notes.note_remember(exercise_id=exercise.pk, user_id=request.user.pk, note_id=note_id, text=confirm())
     context = console_context(request, exercise)
     context.update(saved="" if error else confirm(), error=error, saved_for=note_id)
     item = find(context)
