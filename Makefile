@@ -25,6 +25,7 @@ run: install
 test: install
 	@$(BIN)/python scripts/check_services.py redis chromium database
 	@$(BIN)/python scripts/secret_key.py
+	@$(BIN)/python manage.py collectstatic --noinput -v 0   # hashed, compressed files the pages link to
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -72,7 +72,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: served pre-compressed, before anything else
+    # Pages: gzip, after whitenoise (which answers static requests itself) and before every middleware that
+    # reads or writes the body. Skips text/event-stream; BREACH is discussed in wargame/compression.py.
+    "wargame.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -180,9 +183,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names (app.3f2a….css), a manifest, and .gz copies whitenoise serves with a year's max-age.
+    # Needs `collectstatic`: scripts/run.sh, `make test` and the Dockerfile run it. Strict: a file missing
+    # from the manifest is an error at render time, not a silent unhashed, short-cached URL.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# WHITENOISE_USE_FINDERS and autorefresh default to DEBUG: with DEBUG off only collected files are served.
+# Files at the site root (favicon.ico), served by whitenoise without a URL route.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
