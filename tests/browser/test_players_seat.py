@@ -76,11 +76,15 @@ def test_negotiate_agree_argue_conflict_and_publish(new_page, facilitator):
     aiko.get_by_test_id("card-submit-RUS").click()
     expect(aiko.get_by_test_id("my-card-RUS")).to_contain_text("30%")
 
-    # 4. Aiko and Ken edit Japan's second order at once: Ken is told, and keeps his text.
+    # 4. Aiko saves Japan's second order while Ken is typing his: Ken is told live, and keeps his text.
+    ken_form = ken.locator("#order-forms form").nth(1)
+    ken_form.locator("#action-2").select_option("M1")
+    ken_form.locator("#target-2").select_option("CHN")
+    ken_form.locator("#note-2").fill("Ken's own plan")
     save_order(aiko, 2, "M2")
     expect(aiko.locator("#order-forms")).to_contain_text("Saved")
-    save_order(ken, 2, "M1", "CHN", note="Ken's own plan")
-    expect(ken.get_by_test_id("order-error-2")).to_contain_text("changed this order while you were editing")
+    expect(ken.get_by_test_id("order-changed-2")).to_be_visible(timeout=10000)
+    expect(ken.get_by_test_id("order-changed-2")).to_contain_text("Aiko changed this order")
     expect(ken.locator("#note-2")).to_have_value("Ken's own plan")
     aiko.evaluate("window.scrollTo(0, 0)")
     SHOTS.mkdir(parents=True, exist_ok=True)
