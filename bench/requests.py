@@ -151,28 +151,43 @@ def wrk(url, path, headers, cookie, connections, seconds, report):
     return r
 
 
-def measure(name, cases, cookie, args, report):
+def start(name):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(SERVERS[name](port), cwd=ROOT, env=dict(os.environ))
-    results = {}
+    log = open(ROOT / "var" / f"bench-requests-{name}.log", "w")
+    proc = subprocess.Popen(SERVERS[name](port), cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
+    wait_ready(url, proc)
+    return url, proc
+
+
+def stop(proc):
+    proc.terminate()
     try:
-        wait_ready(url, proc)
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def measure(servers, cases, cookie, args, report):
+    """All servers run at once (an idle one costs nothing) and each figure is taken on each server back to
+    back, so a change in the machine's other load skews the uvicorn / gunicorn ratio as little as it can."""
+    running, figures = {}, {name: {} for name in servers}
+    try:
+        for name in servers:
+            running[name] = start(name)
         for label, path, headers, expect in cases:
-            check(url, path, headers, cookie, expect)
-            wrk(url, path, headers, cookie, args.connections, args.warmup, report)  # warm caches and workers
-            results[label] = wrk(url, path, headers, cookie, args.connections, args.duration, report)
-            r = results[label]
-            print(f"  {name:<14} {label:<32} {r['rps']:>8.0f} req/s  p50 {r['p50'] / 1000:6.1f} ms  "
-                  f"p95 {r['p95'] / 1000:6.1f} ms  errors {r['errors']}", file=sys.stderr, flush=True)
+            for name in servers:
+                url = running[name][0]
+                check(url, path, headers, cookie, expect)
+                wrk(url, path, headers, cookie, args.connections, args.warmup, report)  # warm caches and workers
+                r = figures[name][label] = wrk(url, path, headers, cookie, args.connections, args.duration, report)
+                print(f"  {name:<14} {label:<32} {r['rps']:>8.0f} req/s  p50 {r['p50'] / 1000:6.1f} ms  "
+                      f"p95 {r['p95'] / 1000:6.1f} ms  errors {r['errors']}", file=sys.stderr, flush=True)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return results
+        for _, proc in running.values():
+            stop(proc)
+    return figures
 
 
 def main():
@@ -195,13 +210,16 @@ def main():
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(WRK_REPORT)
     try:
-        figures = {name: measure(name, cases, cookie, args, f.name) for name in servers}
+        load_before = os.getloadavg()[0]
+        figures = measure(servers, cases, cookie, args, f.name)
+        load_after = os.getloadavg()[0]
     finally:
         os.unlink(f.name)
 
     engine = os.environ["DATABASE_URL"].split(":")[0]
     print(f"\nRequest cost: {args.connections} connections, {args.duration} s per figure, wrk on the same "
           f"machine ({os.cpu_count()} CPUs); {engine}, Redis cache; DEBUG off")
+    print(f"1-minute load average before {load_before:.1f}, after {load_after:.1f} (other processes share the CPUs)")
     print(f"{'server':<32}{'figure':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷ trivial':>11}{'errors':>8}")
     for name in servers:
         floor = figures[name]["trivial view /ping"]["rps"]
