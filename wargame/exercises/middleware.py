@@ -4,15 +4,14 @@ A NUL byte in a path segment, a query string or a form field would otherwise tra
 PostgreSQL, which rejects it with a server error. Tab, newline and carriage return are text.
 """
 
-import re
-
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.decorators import sync_and_async_middleware
 from django.utils.translation import gettext as _
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from .services import CONTROL_CHARACTERS
+
 
 
 def _has_control(request):

@@ -12,6 +12,11 @@ from django.core.cache import cache
 log = logging.getLogger(__name__)
 
 
+def client_address(request):
+    """The address a throttle counts: behind a proxy, the server sets it from X-Forwarded-For."""
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
 def failures(keys):
     """{key: failures counted in its window}; empty when the cache cannot be reached."""
     try:

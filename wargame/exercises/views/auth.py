@@ -19,12 +19,9 @@ from django.utils.translation import gettext as _
 from .. import throttle
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
 
 def _failure_keys(request):
-    keys = [f"login-failures:ip:{_client_ip(request)}"]
+    keys = [f"login-failures:ip:{throttle.client_address(request)}"]
     username = request.POST.get("username", "").strip().lower()
     if username:  # hashed: any text a stranger types stays a safe cache key
         keys.append(f"login-failures:user:{hashlib.sha256(username.encode()).hexdigest()[:32]}")

@@ -23,9 +23,6 @@ DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms"
                     "turn-injects", "team-map", "proposals", "argued-panel"}
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
 
 @require_http_methods(["GET", "POST"])
 def home(request):
@@ -41,7 +38,7 @@ def home(request):
         if exercise is None:
             if request.session.session_key is None:
                 request.session.save()  # count this browser on its own, not the room's shared address
-            keys = throttle.join_failure_keys(session_key=request.session.session_key, ip=_client_ip(request))
+            keys = throttle.join_failure_keys(session_key=request.session.session_key, ip=throttle.client_address(request))
             if throttle.join_blocked(keys=keys, per_session=settings.JOIN_ATTEMPTS_PER_WINDOW):
                 error = _("Too many wrong codes from this browser. Wait five minutes, or ask White for the code.")
                 status = 429
