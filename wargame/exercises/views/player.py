@@ -134,9 +134,6 @@ def _dashboard_context(request, team, player, **extra):
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise)),
         "view": view, "catalogue": catalogue, "spec": lazy(lambda: selectors.scenario_for(exercise)),
-        # The version this render reflects at least (read before the panel's data): app.js skips a
-        # doorbell for a version the panel already shows, so a player's own save is not re-fetched.
-        "panel_version": lazy(lambda: Exercise.objects.values_list("version", flat=True).get(pk=exercise.pk)),
         "orders": orders,
         "order_slots": lazy(lambda: _order_slots(orders, catalogue, viewer=player, **extra)),
         "argued_saved_by_you": lazy(lambda: _saved_by(argued["own"], player)),
