@@ -55,3 +55,11 @@ def test_the_team_dashboard_names_actions_and_explains_its_variables(jpn_client,
     assert "ASW patrols" in summary
     state = page[page.index('id="team-state"'):]
     assert '<abbr class="help"' in state[:state.index("</section>")]
+
+
+def test_the_briefing_cites_readable_references_with_their_sources(jpn_client, exercise):
+    page = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    briefing = page[page.index('class="card panel briefing"'):]
+    briefing = briefing[:briefing.index("</section>")]
+    assert "[rinna]" not in briefing
+    assert 'href="#source-rinna"' in briefing and 'id="source-rinna"' in briefing
