@@ -6,4 +6,4 @@ COPY . .
 # Editable install: the app runs from /app, where templates/ and static/ live beside wargame/.
 RUN pip install --no-cache-dir -e . && SECRET_KEY=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "wargame.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "3", "--graceful-timeout", "5"]
+CMD ["gunicorn", "wargame.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "-b", "0.0.0.0:8000", "-w", "2", "--graceful-timeout", "3"]

@@ -1,7 +1,8 @@
 """Request cost benchmark: requests per second and p50/p95 latency at a fixed concurrency.
 
 For each server arrangement, started here as a subprocess on a free port with DEBUG off, on one database:
-  - uvicorn, one process, as `make run` serves it (`uvicorn wargame.asgi:application`);
+  - make run's server (wargame.server.web_command: gunicorn managing 2 uvicorn processes, pages on
+    Django's WSGI handler in a thread pool, SSE async; see wargame/asgi.py);
   - gunicorn with 2 sync workers (`gunicorn wargame.wsgi:application -w 2`), the WSGI baseline;
 it loads, one after another,
   (1) /ping, the trivial view (the floor each other figure is divided by),
@@ -9,14 +10,14 @@ it loads, one after another,
       Japan player,
   (3) the whole dashboard page as that player,
   (4) the plenary (projector) view,
-and prints req/s, p50, p95, each ratio to the trivial view of the same server, and uvicorn / gunicorn.
+and prints req/s, p50, p95, each ratio to the trivial view of the same server, and make run's server / gunicorn-sync.
 
 The load comes from wrk (C, one thread here, so it takes as little of the 2 cores as it can):
 Debian/Ubuntu `apt-get install wrk`, macOS `brew install wrk`. It runs on the same machine as the
 server, so both share the CPUs; the ratios are steadier than the absolute figures.
 
     .venv/bin/python bench/requests.py                       # 20 connections, 10 s per figure
-    .venv/bin/python bench/requests.py --connections 50 --duration 5 --only uvicorn
+    .venv/bin/python bench/requests.py --connections 50 --duration 5 --only production
 
 Uses Redis at REDIS_URL (default redis://127.0.0.1:6379/9, keys under a per-run prefix) and
 DATABASE_URL (default a fresh SQLite file var/bench-requests.sqlite3; PostgreSQL works too).
@@ -44,6 +45,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("LIVE_CHANNEL_PREFIX", f"wargame-bench-req-{os.getpid()}")
 os.environ["DEBUG"] = "false"  # as in the room
 
+from wargame.server import web_command  # noqa: E402
+
 # wrk's summary as one JSON line; latencies in microseconds.
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -57,12 +60,11 @@ end
 """
 
 SERVERS = {
-    "uvicorn": lambda port: [str(BIN / "uvicorn"), "wargame.asgi:application", "--host", "127.0.0.1",
-                             "--port", str(port), "--timeout-graceful-shutdown", "3", "--log-level", "warning"],
+    "production": lambda port: web_command(host="127.0.0.1", port=port, workers=2, bin_dir=BIN),
     "gunicorn-sync": lambda port: [str(BIN / "gunicorn"), "wargame.wsgi:application", "-w", "2",
                                    "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
 }
-LABELS = {"uvicorn": "uvicorn, 1 process (make run)", "gunicorn-sync": "gunicorn, 2 sync workers"}
+LABELS = {"production": "make run's server (2 processes)", "gunicorn-sync": "gunicorn, 2 sync workers"}
 
 
 def free_port():
@@ -171,7 +173,7 @@ def stop(proc):
 
 def measure(servers, cases, cookie, args, report):
     """All servers run at once (an idle one costs nothing) and each figure is taken on each server back to
-    back, so a change in the machine's other load skews the uvicorn / gunicorn ratio as little as it can."""
+    back, so a change in the machine's other load skews the ratio between servers as little as it can."""
     running, figures = {}, {name: {} for name in servers}
     try:
         for name in servers:
@@ -227,11 +229,11 @@ def main():
             print(f"{LABELS[name]:<32}{label:<34}{r['rps']:>8.0f}{r['p50'] / 1000:>9.1f}{r['p95'] / 1000:>9.1f}"
                   f"{r['rps'] / floor:>11.2f}{r['errors']:>8}")
     if len(servers) == 2:
-        print(f"\n{'figure':<34}{'uvicorn ÷ gunicorn-sync (req/s)':>34}")
+        print(f"\n{'figure':<34}{'make run server ÷ gunicorn-sync (req/s)':>42}")
         for label, *_ in cases:
-            ratio = figures["uvicorn"][label]["rps"] / figures["gunicorn-sync"][label]["rps"]
+            ratio = figures["production"][label]["rps"] / figures["gunicorn-sync"][label]["rps"]
             print(f"{label:<34}{ratio:>34.2f}")
-    print("\nTargets (DESIGN.md): trivial view uvicorn ÷ gunicorn-sync ≥ 0.7; cached team panel ÷ trivial ≥ 0.5; "
+    print("\nTargets (DESIGN.md): trivial view make run's server ÷ gunicorn-sync ≥ 0.7; cached team panel ÷ trivial ≥ 0.5; "
           "whole dashboard ≥ 160 req/s.")
 
 

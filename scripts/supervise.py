@@ -20,6 +20,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from wargame.server import web_command  # noqa: E402  (stdlib only; no Django import)
 BIN = ROOT / ".venv" / "bin"
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8000"))
@@ -36,8 +38,7 @@ def say(message):
 
 def command(name):
     if name == "web":
-        return [str(BIN / "uvicorn"), "wargame.asgi:application", "--host", HOST, "--port", str(PORT),
-                "--timeout-graceful-shutdown", "3", "--log-level", "warning"]
+        return web_command(host=HOST, port=PORT, bin_dir=BIN)
     if name == "worker":
         return [str(BIN / "celery"), "-A", "wargame", "--quiet", "worker", "--loglevel", "warning", "--concurrency", "2",
                 "--hostname", f"{QUEUE}@%h"]

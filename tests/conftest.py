@@ -119,8 +119,7 @@ def live_stack(django_db_setup, django_db_blocker):
     web_log = open(logs / "test-uvicorn.log", "w")
     worker_log = open(logs / "test-worker.log", "w")
     web = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "wargame.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--timeout-graceful-shutdown", "3", "--log-level", "warning"],
+        web_command(host="127.0.0.1", port=port, workers=2),  # as `make run` serves it, two processes
         cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "wargame", "worker", "--pool", "solo", "--loglevel", "info",

@@ -85,9 +85,28 @@ def access_player(request, code):
     return player
 
 
+def _seated_player(request, code, team_code):
+    """The common case in one query: this session's player, seated on this team of this exercise."""
+    player_ids = [pid for pid in request.session.get(SESSION_PLAYERS, {}).values() if isinstance(pid, int)]
+    if not player_ids or not request.session.session_key:
+        return None
+    player = (Player.objects.select_related("team__exercise__scenario")
+              .filter(pk__in=player_ids, session_key=request.session.session_key,
+                      exercise__join_code=code.upper(), team__code=team_code.upper())
+              .first())
+    if player is not None:
+        player.exercise = player.team.exercise  # the same row: no second query when a view reads it
+    return player
+
+
 def access_team_as_player(request, code, team_code):
     """The team whose private views are asked for. Only its own players get it; facilitators
     of the exercise get it read-only (``player`` is then None). Anyone else gets 404."""
+    player = _seated_player(request, code, team_code)
+    if player is not None:
+        if player.removed_at:
+            raise PlayerRemoved(player)  # their old dashboard says White removed them, not a bare 404
+        return player.team, player
     exercise = access_exercise_by_code(code)
     try:
         team = Team.objects.select_related("exercise", "exercise__scenario").get(

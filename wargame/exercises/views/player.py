@@ -1,7 +1,6 @@
-import asyncio
+import time
 
 import redis
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -199,48 +198,35 @@ SHARED_PANELS = {"team-state", "team-objectives", "turn-injects", "last-result",
                  "orders-summary"}
 
 
-async def dashboard(request, code, team):
+def dashboard(request, code, team):
     target = request.htmx.target if request.htmx else None
     if target in SHARED_PANELS:
-        return await _shared_panel(request, code, team, target)
-    return await sync_to_async(_dashboard_page)(request, code, team)
-
-
-def _dashboard_page(request, code, team):
+        return _shared_panel(request, code, team, target)
     team, player = access.access_team_as_player(request, code, team)
     return render_panel(request, "exercises/player/dashboard.html", _dashboard_context(request, team, player),
                         DASHBOARD_PANELS)
 
 
-async def _shared_panel(request, code, team_code, target):
+def _shared_panel(request, code, team_code, target):
     """Serve a team-wide panel from the cache. When a doorbell makes every player of a team ask at
-    once, one request renders and the others wait for it (without holding a thread) instead of all
-    rendering the same HTML."""
-    html, key, team = await sync_to_async(_shared_panel_now)(request, code, team_code, target)
-    if html is None:  # a teammate is rendering it
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if (html := await cache.aget(key)) is not None:
-                break
-        else:
-            html = await sync_to_async(_render_shared_panel)(request, team, target, key)
-    return HttpResponse(html)
-
-
-def _shared_panel_now(request, code, team_code, target):
-    """Access, presence and the cache in one trip to the sync thread; render if nobody else is."""
+    once, one request renders and the others wait briefly for it instead of all rendering the same HTML."""
     team, player = access.access_team_as_player(request, code, team_code)
     if player:
         services.player_seen(player=player)
     key = f"panel:{team.pk}:{team.exercise.version}:{target}"
     try:
         html = cache.get(key)
-        if html is None and cache.add(f"{key}:rendering", 1, 5):
+        if html is None and not cache.add(f"{key}:rendering", 1, 5):  # a teammate is rendering it
+            for _ in range(50):
+                time.sleep(0.01)
+                if (html := cache.get(key)) is not None:
+                    break
+        if html is None:
             html = _render_shared_panel(request, team, target, key)
     except redis.RedisError:  # the cache is unreachable: serve the panel uncached rather than fail
         html = render(request, f"exercises/player/dashboard.html#{target}",
                       _dashboard_context(request, team, None)).content
-    return html, key, team
+    return HttpResponse(html)
 
 
 def _render_shared_panel(request, team, target, key):
