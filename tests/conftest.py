@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from wargame.server import web_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

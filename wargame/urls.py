@@ -16,6 +16,7 @@ urlpatterns = [
     path("x/<str:code>/events/", ops.exercise_events, name="exercise-events"),
     path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
+    path("x/<str:code>/t/<str:team>/panels/", player.dashboard_panels, name="player-dashboard-panels"),
     path("x/<str:code>/t/<str:team>/orders/<int:slot>/", player.order_save, name="player-order-save"),
     path("x/<str:code>/t/<str:team>/messages/", messages.team_messages, name="player-messages"),
     path("x/<str:code>/t/<str:team>/messages/send/", messages.message_send, name="player-message-send"),

@@ -9,9 +9,19 @@
     pill.querySelector(".live-label").textContent = label;
   }
 
+  // A page with one refresher ([data-live-refresh]) asks once for every panel; others refresh each panel.
   function refreshPanels() {
+    var one = document.querySelector("[data-live-refresh]");
+    if (one) { htmx.trigger(one, "refresh"); return; }
     document.querySelectorAll("[data-panel]").forEach(function (el) { htmx.trigger(el, "refresh"); });
   }
+  // The refresher tells the server which doorbell rang, so the answer holds only the panels it changed.
+  document.body.addEventListener("htmx:configRequest", function (ev) {
+    var t = ev.detail.triggeringEvent;
+    if (ev.target.hasAttribute("data-live-refresh") && t && t.type.indexOf("sse:") === 0) {
+      ev.detail.parameters.event = t.type.slice(4);
+    }
+  });
 
   // On every (re)connect the server says which version of the exercise it is at. If the page was
   // rendered at an older version, an event was missed (before connecting, or while away): refresh.

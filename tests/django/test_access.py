@@ -31,6 +31,10 @@ LOGIN = "login"  # a 302 to the sign-in page: login_required sends strangers and
 MATRIX = [
     ("get", "/x/{code}/t/JPN/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/RUS/", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    # The one-request refresh of a dashboard's panels: the same gate as the dashboard.
+    ("get", "/x/{code}/t/JPN/panels/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/panels/?event=turn_published",
+     {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/XYZ/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/orders/1/", {"white": 403, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/RUS/orders/2/", {"white": 403, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),

@@ -80,12 +80,12 @@ def test_keep_theirs_drops_the_draft_and_writes_nothing(exercise, aiko_ken):
 
 
 def test_a_teammates_order_carries_a_hidden_live_notice_with_their_version(exercise, aiko_ken):
-    """The order-forms panel refreshes on the orders_changed doorbell; each saved slot carries who changed
+    """The order-forms panel comes back on the orders_changed doorbell; each saved slot carries who changed
     it and their version, which app.js reveals when the player's draft started from an older revision."""
     aiko, sato = aiko_ken
     sato.post(f"/x/{exercise.join_code}/t/JPN/orders/1/", {"action": "M2", "note": "hold", "turn": 1, "revision": 0})
-    html = aiko.get(f"/x/{exercise.join_code}/t/JPN/", **HX).content.decode()
-    assert 'hx-trigger="sse:orders_changed' in html
+    html = aiko.get(f"/x/{exercise.join_code}/t/JPN/panels/", {"event": "orders_changed"}).content.decode()
+    assert 'id="order-forms"' in html
     notice = html.split('data-testid="order-changed-1"')[1].split("</div>\n    </div>")[0]
     assert "Cdr Sato changed this order" in notice and "M2 ·" in notice and "hold" in notice
     assert 'name="replace" value="1"' in notice
@@ -108,9 +108,8 @@ def test_argued_conflict_keeps_the_base_revision_and_offers_replace(exercise, ai
 
 
 def test_argued_panel_refreshes_on_the_doorbell_that_argued_saves_and_counters_ring(jpn_client, exercise):
-    html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
-    panel = html.split('id="argued-panel"')[1].split(">")[0]
-    assert "sse:orders_changed" in panel and 'hx-sync="this:replace"' in panel
+    html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/panels/", {"event": "orders_changed"}).content.decode()
+    assert 'id="argued-panel"' in html and 'id="team-map"' not in html
 
 
 def test_messages_page_says_which_version_it_shows(jpn_client, exercise):
@@ -124,11 +123,11 @@ def test_messages_page_says_which_version_it_shows(jpn_client, exercise):
         assert 'hx-sync="this:replace"' in tag
 
 
-def test_dashboard_panels_take_the_latest_refresh_instead_of_dropping_it(jpn_client, exercise):
+def test_dashboard_refreshes_queue_instead_of_dropping_one(jpn_client, exercise):
+    """Two doorbells in quick succession ask for different panels: the second waits, it is not dropped."""
     html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
-    for panel in ("turn-status", "last-result", "order-forms"):
-        tag = html.split(f'id="{panel}"')[1].split(">")[0]
-        assert 'hx-sync="this:replace"' in tag and "sse:turn_published" in tag
+    refresher = re.search(r"<div hidden data-live-refresh[^>]*>", html, re.S).group(0)
+    assert 'hx-sync="this:queue all"' in refresher and "sse:turn_published" in refresher
 
 
 def _publish(exercise, orders=()):

@@ -1,3 +1,4 @@
+import re
 import time
 
 import redis
@@ -130,6 +131,7 @@ def _dashboard_context(request, team, player, **extra):
     return {
         "exercise": exercise, "team": team, "player": player, "turn": turn,
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
+        "panel_doorbells": PANEL_DOORBELLS,
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise)),
         "view": view, "catalogue": catalogue, "spec": lazy(lambda: selectors.scenario_for(exercise)),
@@ -227,6 +229,56 @@ def _shared_panel(request, code, team_code, target):
         html = render(request, f"exercises/player/dashboard.html#{target}",
                       _dashboard_context(request, team, None)).content
     return HttpResponse(html)
+
+
+# Which doorbells change which dashboard panel. A doorbell costs an open dashboard one request
+# (`dashboard_panels`), which answers with every panel the event changed, swapped in out of band.
+PANEL_EVENTS = {
+    "turn-status": {"turn_locked", "turn_resolving", "turn_resolved", "turn_published", "clock_changed"},
+    "unread-badge": {"message_sent"},
+    "team-objectives": {"turn_published"},
+    "turn-injects": {"injects_changed", "turn_published"},
+    "team-map": {"turn_published"},
+    "team-state": {"turn_published"},
+    "last-result": {"turn_published"},
+    "orders-summary": {"orders_changed", "turn_locked", "turn_published"},
+    "proposals": {"orders_changed", "turn_published"},
+    "order-forms": {"orders_changed", "turn_locked", "turn_published"},
+    "argued-panel": {"orders_changed", "turn_locked", "turn_published"},
+}
+PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
+_FIRST_TAG = re.compile(r"^(\s*<[a-zA-Z][a-zA-Z0-9]*)")
+
+
+def dashboard_panels(request, code, team):
+    """Every panel that the given doorbells (``?event=…``, repeatable) change, in one answer; with no
+    event (a reconnect that missed some), every panel. Team-wide panels come from the team's cache."""
+    team, player = access.access_team_as_player(request, code, team)
+    events = set(request.GET.getlist("event")) & set(PANEL_DOORBELLS)
+    wanted = [name for name, kinds in PANEL_EVENTS.items() if not events or kinds & events]
+    shared = [name for name in wanted if name in SHARED_PANELS]
+    keys = {name: f"panel:{team.pk}:{team.exercise.version}:{name}" for name in shared}
+    try:
+        cached = cache.get_many(keys.values())
+    except redis.RedisError:
+        cached = {}
+    context = _dashboard_context(request, team, player)
+    if player is None:  # White looking on: the badge counts the team's unread, as its own view does
+        context["unread_total"] = lazy(lambda: selectors.team_unread_total(team=team, player=None))
+    parts = []
+    for name in wanted:
+        html = cached.get(keys[name]) if name in keys else None
+        if html is None:
+            html = render(request, f"exercises/player/dashboard.html#{name}", context).content
+            if name in keys:
+                try:
+                    cache.set(keys[name], html, 600)
+                except redis.RedisError:
+                    pass
+        parts.append(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', html.decode(), count=1))
+    response = HttpResponse("".join(parts))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _render_shared_panel(request, team, target, key):
