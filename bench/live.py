@@ -1,12 +1,16 @@
-"""Live refresh benchmark: N SSE clients on one exercise, one published turn.
+"""Live refresh benchmark: N open dashboards on one exercise, one published turn.
 
-Prints p50/p95 of
+For each room size (default 30 and 200 clients), on make run's server (wargame.server.web_command),
+a real Celery worker and Redis, prints p50/p95 of
   (a0) the doorbell alone: Redis publish -> event received by each client,
   (a) publish (White's publish service, commit included) -> doorbell event received by each client,
-  (b) publish -> each client's results panel re-fetched through its permission-checked view,
-  (c) a trivial Django view under the same concurrency (the floor),
-and the ratios (a)/(c) and (b)/(c), all from one run on real uvicorn, Celery and Redis.
+  (b) publish -> each dashboard fully updated: what the page does on that doorbell, one request for
+      every panel the publish changed (`panels/?event=turn_published`), answered and checked,
+  (b10) the same done the old way, one request per panel (10 at once), for comparison,
+  (c) a trivial Django view, all clients at once (the floor),
+and each p95 as a ratio to the floor's p95, all from one run.
 
+    .venv/bin/python bench/live.py                  # 30 and 200 clients
     .venv/bin/python bench/live.py --clients 50
 """
 
@@ -23,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from wargame.server import web_command  # noqa: E402
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wargame.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -74,10 +79,30 @@ def make_exercise(n_clients):
     return exercise, cookies
 
 
-async def sse_client(url, cookies, team, code, ready, results, publish_at):
+PUBLISH_PANELS = ["turn-status", "team-objectives", "turn-injects", "team-map", "team-state", "last-result",
+                  "orders-summary", "proposals", "order-forms", "argued-panel"]
+
+
+async def refresh_once(client, code, team):
+    """What the dashboard does on the publish doorbell now: one request, every changed panel."""
+    r = await client.get(f"/x/{code}/t/{team}/panels/", params={"event": "turn_published"})
+    assert r.status_code == 200 and 'data-testid="narrative"' in r.text, r.text[:300]
+    missing = [p for p in PUBLISH_PANELS if f'id="{p}"' not in r.text]
+    assert not missing, f"panels missing from the refresh: {missing}"
+
+
+async def refresh_per_panel(client, code, team):
+    """The old way, for comparison: each of the ten panels fetched itself."""
+    answers = await asyncio.gather(*(client.get(f"/x/{code}/t/{team}/", headers={"HX-Request": "true",
+                                                                                  "HX-Target": p})
+                                     for p in PUBLISH_PANELS))
+    assert all(a.status_code == 200 for a in answers)
+
+
+async def sse_client(url, cookies, team, code, ready, results, publish_at, refresh):
     import httpx
 
-    async with httpx.AsyncClient(base_url=url, cookies=cookies, timeout=httpx.Timeout(10, read=60)) as client:
+    async with httpx.AsyncClient(base_url=url, cookies=cookies, timeout=httpx.Timeout(30, read=90)) as client:
         async with client.stream("GET", f"/x/{code}/events/") as stream:
             event = None
             async for line in stream.aiter_lines():
@@ -88,9 +113,7 @@ async def sse_client(url, cookies, team, code, ready, results, publish_at):
                 elif line.startswith("data:") and event == "turn_published":
                     received = time.perf_counter()
                     push = time.time() - json.loads(line[5:])["sent"]  # Redis publish -> this client
-                    panel = await client.get(f"/x/{code}/t/{team}/",
-                                             headers={"HX-Request": "true", "HX-Target": "last-result"})
-                    assert panel.status_code == 200 and 'data-testid="narrative"' in panel.text, panel.text[:300]
+                    await refresh(client, code, team)
                     refreshed = time.perf_counter()
                     results.append((received - publish_at[0], refreshed - publish_at[0], push))
                     return
@@ -112,7 +135,7 @@ async def floor(url, n, rounds=5):
     return latencies
 
 
-async def run(url, exercise, cookies):
+async def run(url, exercise, cookies, refresh):
     from asgiref.sync import sync_to_async
 
     from wargame.exercises import services
@@ -120,7 +143,7 @@ async def run(url, exercise, cookies):
 
     ready = asyncio.Semaphore(0)
     results, publish_at = [], [0.0]
-    tasks = [asyncio.create_task(sse_client(url, c, team, exercise.join_code, ready, results, publish_at))
+    tasks = [asyncio.create_task(sse_client(url, c, team, exercise.join_code, ready, results, publish_at, refresh))
              for c, team in cookies]
     for _ in cookies:
         await asyncio.wait_for(ready.acquire(), 30)
@@ -132,62 +155,76 @@ async def run(url, exercise, cookies):
         await asyncio.sleep(0.05)
     publish_at[0] = time.perf_counter()
     await sync_to_async(services.turn_publish)(exercise=exercise, by="bench")
-    await asyncio.wait_for(asyncio.gather(*tasks), 60)
-    floor_latencies = await floor(url, len(cookies))
-    return results, floor_latencies
+    await asyncio.wait_for(asyncio.gather(*tasks), 120)
+    return results
+
+
+def wait_healthy(url, procs):
+    import httpx
+
+    for _ in range(300):
+        assert all(p.poll() is None for p in procs), "a server process exited; see its output above"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not become healthy in 30 s")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (production runs 3)")
+    parser.add_argument("--clients", type=int, action="append", help="open dashboards (repeatable; default 30 and 200)")
+    parser.add_argument("--workers", type=int, default=2, help="web processes (make run starts one per core)")
     args = parser.parse_args()
+    sizes = args.clients or [30, 200]
     db = ROOT / "var" / "bench.sqlite3"
-    if os.environ["DATABASE_URL"].startswith("sqlite") and db.exists():
-        db.unlink()
+    if os.environ["DATABASE_URL"].startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
     setup_django()
-    exercise, cookies = make_exercise(args.clients)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
+    env = dict(os.environ, DEBUG="false")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "uvicorn", "wargame.asgi:application", "--port", str(port),
-                          "--workers", str(args.workers), "--log-level", "warning",
-                          "--timeout-graceful-shutdown", "2"], cwd=ROOT, env=env),
+        subprocess.Popen(web_command(host="127.0.0.1", port=port, workers=args.workers), cwd=ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "celery", "-A", "wargame", "worker", "--pool", "solo",
                           "--loglevel", "warning", "--queues", env["CELERY_QUEUE"], "--without-mingle",
                           "--without-gossip", "--hostname", f"bench-{os.getpid()}@%h"], cwd=ROOT, env=env),
     ]
+    rows = []
     try:
-        import httpx
-
-        for _ in range(200):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        results, floor_latencies = asyncio.run(run(url, exercise, cookies))
+        wait_healthy(url, procs)
+        for n in sizes:
+            figures = {}
+            for name, refresh in (("b", refresh_once), ("b10", refresh_per_panel)):
+                exercise, cookies = make_exercise(n)
+                figures[name] = asyncio.run(run(url, exercise, cookies, refresh))
+            figures["c"] = asyncio.run(floor(url, n))
+            rows.append((n, figures))
     finally:
         for p in procs:
             p.terminate()
         for p in procs:
             p.wait(10)
-    push_ms = [c * 1000 for _, _, c in results]
-    event_ms = [a * 1000 for a, _, _ in results]
-    panel_ms = [b * 1000 for _, b, _ in results]
-    floor_ms = [f * 1000 for f in floor_latencies]
-    f50, f95 = statistics.median(floor_ms), pct(floor_ms, 95)
-    print(f"Live refresh, {len(results)} SSE clients on one exercise "
-          f"(uvicorn, {args.workers} worker(s); Celery; Redis; {os.environ['DATABASE_URL'].split(':')[0]})")
-    print(f"{'figure':<42}{'p50 ms':>10}{'p95 ms':>10}{'p95 / floor p95':>18}")
-    for name, vals in (("(a0) doorbell: Redis publish -> client", push_ms),
-                       ("(a) publish -> event received", event_ms),
-                       ("(b) publish -> panel re-fetched", panel_ms),
-                       ("(c) trivial view, same concurrency", floor_ms)):
-        print(f"{name:<42}{statistics.median(vals):>10.1f}{pct(vals, 95):>10.1f}{pct(vals, 95) / f95:>18.2f}")
-    print(f"floor p50 {f50:.1f} ms")
+    engine = os.environ["DATABASE_URL"].split(":")[0]
+    print(f"\nLive refresh: publish -> open dashboards updated. make run's server ({args.workers} web processes), "
+          f"one Celery worker, Redis, {engine}; {os.cpu_count()} CPUs, clients on the same machine; "
+          f"{time.strftime('%Y-%m-%d')}")
+    print(f"{'clients':>8}  {'figure':<52}{'p50 ms':>9}{'p95 ms':>9}{'p95 ÷ floor p95':>17}")
+    for n, figures in rows:
+        ms = lambda values: [v * 1000 for v in values]  # noqa: E731
+        floor_ms = ms(figures["c"])
+        f95 = pct(floor_ms, 95)
+        lines = (("(a0) doorbell: Redis publish -> client", ms([c for _, _, c in figures["b"]])),
+                 ("(a) publish -> event received", ms([a for a, _, _ in figures["b"]])),
+                 ("(b) publish -> dashboard updated (1 request)", ms([b for _, b, _ in figures["b"]])),
+                 ("(b10) publish -> dashboard updated, 10 requests (old)", ms([b for _, b, _ in figures["b10"]])),
+                 ("(c) trivial view, all clients at once (floor)", floor_ms))
+        for name, vals in lines:
+            print(f"{n:>8}  {name:<52}{statistics.median(vals):>9.1f}{pct(vals, 95):>9.1f}{pct(vals, 95) / f95:>17.2f}")
+    print("\nTargets (issue 10): (b) p95 <= 100 ms at 30 clients and <= 500 ms at 200.")
 
 
 if __name__ == "__main__":

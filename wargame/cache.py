@@ -41,3 +41,19 @@ class RedisCache(django_redis.RedisCache):
             if client is None:
                 client = _clients[key] = self._class(self._servers, **self._options)
         return client
+
+
+class ForgivingRedisCache(RedisCache):
+    """For caches of derived HTML (template fragments): Redis away is a miss, never an error page."""
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except Exception:
+            return default
+
+    def set(self, key, value, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except Exception:
+            pass

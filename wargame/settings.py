@@ -134,8 +134,10 @@ CACHES = {
         "KEY_PREFIX": LIVE_CHANNEL_PREFIX,
         # A hung Redis must not hang a page: fail in a second, and the callers fall back.
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
 }
+# Template fragments ({% cache … using="fragments" %}): the same Redis, but a failure is a miss.
+CACHES["fragments"] = {**CACHES["default"], "BACKEND": "wargame.cache.ForgivingRedisCache"}
 # Sessions read from Redis (one GET) and fall back to the database if the cache misses or is down.
 SESSION_ENGINE = "wargame.sessions"
 

@@ -18,7 +18,7 @@ def redis_down(settings):
     """Doorbell, cache and broker all on a dead port for the duration of the test."""
     dead = f"redis://127.0.0.1:{_free_port()}/0"
     settings.REDIS_URL = dead
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
+    settings.CACHES = {alias: {**config, "LOCATION": dead} for alias, config in settings.CACHES.items()}
     live._sync_client = None
     broker = celery_app.conf.broker_url
     celery_app.conf.broker_url = dead

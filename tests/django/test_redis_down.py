@@ -73,3 +73,12 @@ def test_joining_and_signing_in_work_while_redis_is_down(client, exercise, facil
     white = Client()
     assert white.post("/facilitator/login/", {"username": "white", "password": "wrong"}).status_code == 200
     assert white.post("/facilitator/login/", {"username": "white", "password": "white-cell-pass"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_whole_dashboard_and_its_refresh_render_when_the_cache_is_unreachable(jpn_client, exercise, redis_down):
+    page = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/")
+    assert page.status_code == 200 and 'id="order-forms"' in page.content.decode()
+    panels = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/panels/", {"event": "turn_published"})
+    assert panels.status_code == 200
+    assert 'hx-swap-oob="true"' in panels.content.decode() and 'class="catalogue"' in panels.content.decode()
