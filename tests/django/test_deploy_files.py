@@ -22,6 +22,17 @@ def test_compose_file_has_every_service_with_a_healthcheck():
     assert (ROOT / "Dockerfile").exists()
 
 
+def test_web_and_worker_scale_out_behind_one_origin():
+    """`docker compose up --scale web=2 --scale worker=2`: no web replica binds a host port (they would
+    collide); one proxy publishes the origin and re-resolves the replicas through Docker's DNS."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "ports" not in services["web"] and "ports" not in services["worker"]
+    assert services["proxy"]["ports"] == ["8000:8000"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "resolver 127.0.0.11" in conf and "set $web http://web:8000;" in conf and "proxy_pass $web;" in conf
+    assert "proxy_buffering off;" in conf  # the SSE doorbell must not be held back
+
+
 def compose(*args, secret_key=None):
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose is missing: sudo apt-get install docker-compose (it validates offline)"
