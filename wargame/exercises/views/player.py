@@ -5,11 +5,14 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -133,12 +136,15 @@ def _dashboard_context(request, team, player, **extra):
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
         "panel_doorbells": PANEL_DOORBELLS,
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
-        "summary": lazy(lambda: selectors.turn_summary(exercise)),
-        "view": view, "catalogue": catalogue, "spec": lazy(lambda: selectors.scenario_for(exercise)),
+        "summary": lazy(lambda: selectors.turn_summary(exercise, turn=turn)),
+        "view": view, "catalogue": catalogue,
+        # The turn status shows only the points; reading them from the stored state spares it the fog of war.
+        "team_rp": exercise.state.get("rp", {}).get(team.code, 0), "spec": lazy(lambda: selectors.scenario_for(exercise)),
         "orders": orders,
         "order_slots": lazy(lambda: _order_slots(orders, catalogue, viewer=player, **extra)),
         "argued_saved_by_you": lazy(lambda: _saved_by(argued["own"], player)),
         "last": lazy(lambda: selectors.team_last_result(team=team)),
+        "last_published": lazy(lambda: selectors.last_published_turn(exercise)),  # the banner needs only its number
         "published_turns": lazy(lambda: selectors.team_published_turns(team=team)),
         "turn_injects": lazy(lambda: selectors.team_injects(team=team, turn=turn)),
         "proposals": lazy(lambda: selectors.team_proposals(team=team, turn=turn)),
@@ -250,32 +256,47 @@ PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
 _FIRST_TAG = re.compile(r"^(\s*<[a-zA-Z][a-zA-Z0-9]*)")
 
 
+# The forms panels differ between teammates only in a few flags ("saved by you", read-only for White),
+# and in the CSRF token, which is filled in per request. So they too are rendered once per team,
+# version and set of flags, and a doorbell that reaches six teammates renders each form once.
+TEAM_FORM_PANELS = {"order-forms", "argued-panel"}
+CSRF_PLACEHOLDER = "__csrf_token_for_this_browser__"
+
+
 def dashboard_panels(request, code, team):
     """Every panel that the given doorbells (``?event=…``, repeatable) change, in one answer; with no
-    event (a reconnect that missed some), every panel. Team-wide panels come from the team's cache."""
+    event (a reconnect that missed some), every panel. Only the turn status (a clock, the player's unread
+    count) is rendered for each request; the others come from the team's cache."""
     team, player = access.access_team_as_player(request, code, team)
     events = set(request.GET.getlist("event")) & set(PANEL_DOORBELLS)
     wanted = [name for name, kinds in PANEL_EVENTS.items() if not events or kinds & events]
-    shared = [name for name in wanted if name in SHARED_PANELS]
-    keys = {name: f"panel:{team.pk}:{team.exercise.version}:{name}" for name in shared}
+    context = _dashboard_context(request, team, player)
+    if player is None:  # White looking on: the badge counts the team's unread, as its own view does
+        context["unread_total"] = lazy(lambda: selectors.team_unread_total(team=team, player=None))
+    base = f"panel:{team.pk}:{team.exercise.version}:{get_language()}"
+    keys = {name: f"{base}:{name}" for name in wanted if name in SHARED_PANELS}
+    if TEAM_FORM_PANELS & set(wanted):
+        flags = (player is None, *(_saved_by(order, player) for order in context["orders"]),
+                 _saved_by(context["argued"]["own"], player))
+        keys.update({name: f"{base}:{name}:{'-'.join(str(int(f)) for f in flags)}"
+                     for name in wanted if name in TEAM_FORM_PANELS})
     try:
         cached = cache.get_many(keys.values())
     except redis.RedisError:
         cached = {}
-    context = _dashboard_context(request, team, player)
-    if player is None:  # White looking on: the badge counts the team's unread, as its own view does
-        context["unread_total"] = lazy(lambda: selectors.team_unread_total(team=team, player=None))
     parts = []
     for name in wanted:
         html = cached.get(keys[name]) if name in keys else None
         if html is None:
-            html = render(request, f"exercises/player/dashboard.html#{name}", context).content
+            html = render_to_string(f"exercises/player/dashboard.html#{name}",
+                                    {**context, "csrf_token": CSRF_PLACEHOLDER}, request=request)
             if name in keys:
                 try:
                     cache.set(keys[name], html, 600)
                 except redis.RedisError:
                     pass
-        parts.append(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', html.decode(), count=1))
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        parts.append(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', html, count=1))
     response = HttpResponse("".join(parts))
     response["Cache-Control"] = "no-store"
     return response
