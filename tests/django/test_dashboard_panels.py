@@ -92,3 +92,47 @@ def test_white_gets_the_panels_read_only_with_the_team_unread_badge(white_client
     r = get_panels(white_client, exercise, event="message_sent")
     assert r.status_code == 200 and panels_in(r.content.decode()) == ["unread-badge"]
     assert 'hx-trigger="load"' not in r.content.decode()  # the count is in the answer, no second request
+
+
+def test_the_page_is_built_from_the_same_team_panels_as_a_refresh(jpn_client, rus_client, exercise):
+    page = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    refresh = get_panels(jpn_client, exercise).content.decode()
+    for panel in ("team-state", "team-map", "orders-summary"):
+        in_page = re.search(rf'<section id="{panel}".*?</section>', page, re.S).group(0)
+        assert in_page.replace("<section ", '<section hx-swap-oob="true" ', 1) in refresh, panel
+    # The forms carry this browser's own CSRF token, never a placeholder or a teammate's.
+    assert "__csrf_token_for_this_browser__" not in page + refresh
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert tokens and all(t for t in tokens)
+    with CaptureQueriesContext(connection) as warm:
+        jpn_client.get(f"/x/{exercise.join_code}/t/JPN/")
+    assert len(warm.captured_queries) <= 12, [q["sql"][:100] for q in warm.captured_queries]
+
+
+def test_a_form_rendered_from_the_team_cache_posts_with_the_viewers_own_token(exercise):
+    """Two teammates get the order forms from one cached rendering; each one's save passes Django's CSRF check."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from ..conftest import join
+
+    teammates = []
+    for name in ("Aiko", "Ken"):
+        plain, strict = Client(), Client(enforce_csrf_checks=True)
+        join(plain, exercise, name, "JPN")  # joining through the views; the strict client then shares its session
+        strict.cookies = plain.cookies
+        teammates.append(strict)
+    cache.clear()
+    forms = []
+    for strict in teammates:  # the first renders and caches the forms, the second is served the cached copy
+        html = get_panels(strict, exercise, event="turn_published").content.decode()
+        forms.append(re.search(r'<section hx-swap-oob="true" id="order-forms".*?</section>', html, re.S).group(0))
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.sub("", forms[0]) == token.sub("", forms[1])  # the same rendering…
+    assert token.findall(forms[0]) != token.findall(forms[1])  # …with each browser's own token
+    for slot, (strict, form) in enumerate(zip(teammates, forms), start=1):
+        r = strict.post(f"/x/{exercise.join_code}/t/JPN/orders/{slot}/",
+                        {"csrfmiddlewaretoken": token.search(form).group(1), "action": "M2" if slot == 1 else "",
+                         "target": "", "note": f"slot {slot}", "turn": 1, "revision": 0})
+        assert r.status_code == 200, r.content[:300]  # a CSRF failure would be a 403
+    assert exercise.turns.get(number=1).orders.count() == 2

@@ -39,3 +39,26 @@ def nearest_options(catalogue, selected):
         (spec.key, mark_safe(" selected") if spec.key == selected else "", spec.key, spec.name)
         for spec, ok, reason in catalogue["actions"]))
     return mark_safe('<option value="">—</option>' + options)
+
+
+class PrerenderedNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        done = context.get("prerendered") or {}
+        name = self.name.resolve(context)
+        return done[name] if name in done else self.nodelist.render(context)
+
+
+@register.tag
+def prerendered(parser, token):
+    """``{% prerendered "team-state" %}…{% endprerendered %}``: the panel's HTML from the view's
+    ``prerendered`` dict (the team's cached copy) when it has one, else the block rendered here."""
+    try:
+        _, name = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError("prerendered takes one argument: the panel's id")
+    nodelist = parser.parse(("endprerendered",))
+    parser.delete_first_token()
+    return PrerenderedNode(template.Variable(name), nodelist)

@@ -138,6 +138,7 @@ def _dashboard_context(request, team, player, **extra):
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise, turn=turn)),
         "view": view, "catalogue": catalogue,
+        "team_spec": lazy(lambda: next(t for t in selectors.scenario_for(exercise).teams if t.code == team.code)),
         # The turn status shows only the points; reading them from the stored state spares it the fog of war.
         "team_rp": exercise.state.get("rp", {}).get(team.code, 0), "spec": lazy(lambda: selectors.scenario_for(exercise)),
         "orders": orders,
@@ -211,8 +212,11 @@ def dashboard(request, code, team):
     if target in SHARED_PANELS:
         return _shared_panel(request, code, team, target)
     team, player = access.access_team_as_player(request, code, team)
-    return render_panel(request, "exercises/player/dashboard.html", _dashboard_context(request, team, player),
-                        DASHBOARD_PANELS)
+    context = _dashboard_context(request, team, player)
+    if target not in DASHBOARD_PANELS:  # the whole page: its panels from the same cache as a refresh
+        context["prerendered"] = {name: mark_safe(html) for name, html in
+                                  _panel_fragments(request, team, player, context, PAGE_PANELS).items()}
+    return render_panel(request, "exercises/player/dashboard.html", context, DASHBOARD_PANELS)
 
 
 def _shared_panel(request, code, team_code, target):
@@ -253,6 +257,7 @@ PANEL_EVENTS = {
     "argued-panel": {"orders_changed", "turn_locked", "turn_published"},
 }
 PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
+PAGE_PANELS = [name for name in PANEL_EVENTS if name != "unread-badge"]  # the badge sits inside the turn status
 _FIRST_TAG = re.compile(r"^(\s*<[a-zA-Z][a-zA-Z0-9]*)")
 
 
@@ -273,6 +278,15 @@ def dashboard_panels(request, code, team):
     context = _dashboard_context(request, team, player)
     if player is None:  # White looking on: the badge counts the team's unread, as its own view does
         context["unread_total"] = lazy(lambda: selectors.team_unread_total(team=team, player=None))
+    fragments = _panel_fragments(request, team, player, context, wanted)
+    response = HttpResponse("".join(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', fragments[name], count=1)
+                                    for name in wanted))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _panel_fragments(request, team, player, context, wanted):
+    """{panel id: its HTML for this browser}: team panels from the team's cache (rendered on a miss)."""
     base = f"panel:{team.pk}:{team.exercise.version}:{get_language()}"
     keys = {name: f"{base}:{name}" for name in wanted if name in SHARED_PANELS}
     if TEAM_FORM_PANELS & set(wanted):
@@ -284,7 +298,7 @@ def dashboard_panels(request, code, team):
         cached = cache.get_many(keys.values())
     except redis.RedisError:
         cached = {}
-    parts = []
+    fragments = {}
     for name in wanted:
         html = cached.get(keys[name]) if name in keys else None
         if html is None:
@@ -295,11 +309,8 @@ def dashboard_panels(request, code, team):
                     cache.set(keys[name], html, 600)
                 except redis.RedisError:
                     pass
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-        parts.append(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', html, count=1))
-    response = HttpResponse("".join(parts))
-    response["Cache-Control"] = "no-store"
-    return response
+        fragments[name] = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return fragments
 
 
 def _render_shared_panel(request, team, target, key):
