@@ -8,8 +8,9 @@ it loads, one after another,
   (1) /ping, the trivial view (the floor each other figure is divided by),
   (2) a cached shared team panel (the dashboard URL with HX-Request / HX-Target: team-state) as a seated
       Japan player,
-  (3) the whole dashboard page as that player,
-  (4) the plenary (projector) view,
+  (3) the one request an open dashboard sends when White publishes (every changed panel, out of band),
+  (4) the whole dashboard page as that player,
+  (5) the plenary (projector) view,
 and prints req/s, p50, p95, each ratio to the trivial view of the same server, and make run's server / gunicorn-sync.
 
 The load comes from wrk (C, one thread here, so it takes as little of the 2 cores as it can):
@@ -108,6 +109,7 @@ def setup():
     return cookie, [
         ("trivial view /ping", "/ping", {}, "ok"),
         ("cached team panel (team-state)", dashboard, {"HX-Request": "true", "HX-Target": "team-state"}, None),
+        ("refresh on a publish (one request)", f"{dashboard}panels/?event=turn_published", {}, "hx-swap-oob"),
         ("whole dashboard page", dashboard, {}, "<html"),
         ("plenary view", f"/x/{code}/plenary/", {}, "<html"),
     ]
@@ -222,17 +224,17 @@ def main():
     print(f"\nRequest cost: {args.connections} connections, {args.duration} s per figure, wrk on the same "
           f"machine ({os.cpu_count()} CPUs); {engine}, Redis cache; DEBUG off")
     print(f"1-minute load average before {load_before:.1f}, after {load_after:.1f} (other processes share the CPUs)")
-    print(f"{'server':<32}{'figure':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷ trivial':>11}{'errors':>8}")
+    print(f"{'server':<32}{'figure':<38}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'÷ trivial':>11}{'errors':>8}")
     for name in servers:
         floor = figures[name]["trivial view /ping"]["rps"]
         for label, r in figures[name].items():
-            print(f"{LABELS[name]:<32}{label:<34}{r['rps']:>8.0f}{r['p50'] / 1000:>9.1f}{r['p95'] / 1000:>9.1f}"
+            print(f"{LABELS[name]:<32}{label:<38}{r['rps']:>8.0f}{r['p50'] / 1000:>9.1f}{r['p95'] / 1000:>9.1f}"
                   f"{r['rps'] / floor:>11.2f}{r['errors']:>8}")
     if len(servers) == 2:
-        print(f"\n{'figure':<34}{'make run server ÷ gunicorn-sync (req/s)':>42}")
+        print(f"\n{'figure':<38}{'make run server ÷ gunicorn-sync (req/s)':>42}")
         for label, *_ in cases:
             ratio = figures["production"][label]["rps"] / figures["gunicorn-sync"][label]["rps"]
-            print(f"{label:<34}{ratio:>34.2f}")
+            print(f"{label:<38}{ratio:>42.2f}")
     print("\nTargets (DESIGN.md): trivial view make run's server ÷ gunicorn-sync ≥ 0.7; cached team panel ÷ trivial ≥ 0.5; "
           "whole dashboard ≥ 160 req/s.")
 

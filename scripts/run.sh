@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: check Redis, make sure there is a secret key, collect static files, migrate, then start uvicorn,
+# `make run`: check Redis, make sure there is a secret key, collect static files, migrate, then start the web server,
 # a Celery worker and beat under scripts/supervise.py, which restarts whichever dies. Ctrl-C stops everything.
 # Runs with DEBUG off, as in the room; HOST and PORT choose where it listens (127.0.0.1:8000).
 set -euo pipefail

@@ -1,7 +1,8 @@
-"""Run uvicorn, a Celery worker and Celery beat for `make run`; restart whichever dies.
+"""Run the web server (wargame.server.web_command), a Celery worker and Celery beat for `make run`;
+restart whichever dies.
 
 A seminar can't be restarted, so one crashed process must not take the others down: the web
-server keeps serving while the worker (or beat, or uvicorn itself) is started again after a
+server keeps serving while the worker (or beat, or the web server itself) is started again after a
 back-off (1 s, doubling up to 30 s while it keeps dying young). Ctrl-C, SIGTERM or SIGHUP stops
 everything. Each service runs in its own process group, so leftovers of a dead one (a Celery
 pool child) are cleaned up with it. Stdlib only; started by scripts/run.sh.
