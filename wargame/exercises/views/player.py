@@ -1,4 +1,3 @@
-import re
 import time
 
 import redis
@@ -20,7 +19,7 @@ from wargame.maps import theatre_svg
 
 from .. import access, selectors, services, throttle
 from ..models import EstimateCard, Exercise, Turn
-from .common import render_panel
+from .common import out_of_band, panels_for_events, render_panel
 
 DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives",
                     "turn-injects", "team-map", "proposals", "argued-panel"}
@@ -258,7 +257,6 @@ PANEL_EVENTS = {
 }
 PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
 PAGE_PANELS = [name for name in PANEL_EVENTS if name != "unread-badge"]  # the badge sits inside the turn status
-_FIRST_TAG = re.compile(r"^(\s*<[a-zA-Z][a-zA-Z0-9]*)")
 
 
 # The forms panels differ between teammates only in a few flags ("saved by you", read-only for White),
@@ -273,14 +271,12 @@ def dashboard_panels(request, code, team):
     event (a reconnect that missed some), every panel. Only the turn status (a clock, the player's unread
     count) is rendered for each request; the others come from the team's cache."""
     team, player = access.access_team_as_player(request, code, team)
-    events = set(request.GET.getlist("event")) & set(PANEL_DOORBELLS)
-    wanted = [name for name, kinds in PANEL_EVENTS.items() if not events or kinds & events]
+    wanted = panels_for_events(request, PANEL_EVENTS)
     context = _dashboard_context(request, team, player)
     if player is None:  # White looking on: the badge counts the team's unread, as its own view does
         context["unread_total"] = lazy(lambda: selectors.team_unread_total(team=team, player=None))
     fragments = _panel_fragments(request, team, player, context, wanted)
-    response = HttpResponse("".join(_FIRST_TAG.sub(r'\1 hx-swap-oob="true"', fragments[name], count=1)
-                                    for name in wanted))
+    response = HttpResponse("".join(out_of_band(fragments[name]) for name in wanted))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,29 +1,49 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
 
 from wargame.maps import theatre_svg
 
 from .. import access, selectors
-from .common import render_panel
+from .common import render_panel, render_refresh
 from . import facilitator
 from .facilitator import CONSOLE_PANELS
 
 PLENARY_PANELS = {"plenary-turn", "plenary-map", "plenary-ladder", "plenary-headlines"}
+# Which doorbells change which panel of the projector and observer views (one refresh request each).
+PLENARY_EVENTS = {
+    "plenary-map": {"turn_published"},
+    "plenary-turn": {"turn_locked", "turn_resolving", "turn_resolved", "turn_published", "clock_changed"},
+    "plenary-ladder": {"turn_published"},
+    "plenary-headlines": {"turn_published"},
+}
+PLENARY_DOORBELLS = sorted(set().union(*PLENARY_EVENTS.values()))
 
 
 def plenary(request, code):
     """The projector view: no login, public information only."""
     exercise = access.access_exercise_by_code(code)
-    return render_panel(request, "exercises/plenary.html", _plenary_context(request, exercise), PLENARY_PANELS)
+    return _plenary_response(request, _plenary_context(request, exercise))
+
+
+def _plenary_response(request, context):
+    if "refresh" in request.GET:
+        return render_refresh(request, "exercises/plenary.html", context, PLENARY_EVENTS)
+    return render_panel(request, "exercises/plenary.html", context, PLENARY_PANELS)
 
 
 def _plenary_context(request, exercise):
-    view = selectors.plenary_view(exercise=exercise)
-    svg = theatre_svg(presence=view["presence"], incidents=view["incidents"], colours=view["colours"],
-                      title="Theatre: public picture", dom_id="plenary-theatre")
-    return {"exercise": exercise, "panel_url": request.path, "summary": selectors.turn_summary(exercise),
+    view = lazy(lambda: selectors.plenary_view(exercise=exercise))
+
+    def map_svg():  # theatre_svg escapes every text it draws
+        return mark_safe(theatre_svg(presence=view["presence"], incidents=view["incidents"], colours=view["colours"],
+                                     title="Theatre: public picture", dom_id="plenary-theatre"))
+
+    # Built only for the panels a request renders: a clock refresh does not draw the map.
+    return {"exercise": exercise, "panel_url": request.path, "doorbells": PLENARY_DOORBELLS,
+            "summary": lazy(lambda: selectors.turn_summary(exercise)),
             "events_url": reverse("exercise-events", args=[exercise.join_code]),
-            "view": view, "map_svg": mark_safe(svg)}  # theatre_svg escapes every text it draws
+            "view": view, "map_svg": lazy(map_svg)}
 
 
 def observer(request, code):
@@ -37,4 +57,4 @@ def observer(request, code):
         context.update(read_only=True, panel_url=request.get_full_path(), join_url="",
                        plenary_url=reverse("observer", args=[exercise.observer_code]))
         return render_panel(request, "exercises/facilitator/console.html", context, CONSOLE_PANELS)
-    return render_panel(request, "exercises/plenary.html", context, PLENARY_PANELS)
+    return _plenary_response(request, context)
