@@ -193,3 +193,46 @@ def test_concurrent_resolves_claim_the_turn_once(exercise, monkeypatch):
         results = list(pool.map(lambda _: resolve(), range(4)))
     assert results.count(True) == 1
     assert Event.objects.filter(kind="turn_resolved").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are a PostgreSQL matter; SQLite has none")
+@pytest.mark.django_db(transaction=True)
+def test_a_room_writing_at_once_never_deadlocks(exercise):
+    """Found by bench/load.py on PostgreSQL: a join (team, then exercise) and a message (teams by foreign key,
+    then the exercise) deadlocked. Every write takes the exercise row first; here a room's worth of joins,
+    messages and orders run at once, each in its own transaction, and every one of them succeeds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    exercise.teams.update(max_players=40)
+    seated = []
+    for i, code in enumerate(["JPN", "RUS", "CHN"] * 2):
+        player = services.player_join(exercise=exercise, display_name=f"s{i}", session_key=f"seated-{i}")
+        seated.append(services.player_choose_team(player=player, team_code=code))
+    newcomers = [services.player_join(exercise=exercise, display_name=f"n{i}", session_key=f"new-{i}")
+                 for i in range(12)]
+    others = {"JPN": "RUS", "RUS": "CHN", "CHN": "JPN"}
+
+    def write(i):
+        try:
+            if i % 3 == 0:
+                services.player_choose_team(player=newcomers[i // 3 % len(newcomers)],
+                                            team_code=["JPN", "RUS", "CHN"][i // 3 % 3])
+            elif i % 3 == 1:
+                p = seated[i % len(seated)]
+                services.message_post(player=p, kind="group", recipient_codes=[others[p.team.code]], body=f"m{i}")
+            else:
+                p = seated[i % len(seated)]
+                try:
+                    services.order_save(player=p, turn_number=1, slot=1 + i % 2, action="", target="",
+                                        note=f"n{i}", base_revision=0)
+                except services.OrderConflict:
+                    pass  # a teammate saved first: a refusal with a message, not a failure
+            return "ok"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(write, range(36)))
+    assert results == ["ok"] * 36

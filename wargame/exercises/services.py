@@ -229,6 +229,8 @@ def player_session_rekey(*, old_key, new_key):
 @transaction.atomic
 def player_choose_team(*, player, team_code, by_facilitator=None):
     """A player takes a seat, or White moves a player (``by_facilitator``). Returns the updated player."""
+    # Lock order: the exercise row, then the team (see message_send).
+    Exercise.objects.select_for_update().filter(pk=player.exercise_id).values_list("pk", flat=True).first()
     team = (Team.objects.select_for_update().filter(exercise_id=player.exercise_id, code=team_code).first())
     if team is None:
         raise ServiceError(_("There is no team %(code)s in this exercise.") % {"code": team_code})
@@ -632,6 +634,10 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
         raise ServiceError(_("Choose at least one team to write to."))
     if kind == Message.Kind.BILATERAL and len(recipient_codes) != 1:
         raise ServiceError(_("A bilateral message goes to exactly one other team."))
+    # The exercise row first, as every seat change does: inserting the message and its recipients takes
+    # key-share locks on the teams, and taking the exercise row after them deadlocked against a join
+    # (which locks a team, then the exercise) on PostgreSQL under load.
+    _bump(exercise.pk, "message_sent")
     message = Message.objects.create(exercise=exercise, turn_number=turn_number, kind=kind,
                                      sender_team=sender_team, sender_name=sender_name[:60], body=body,
                                      thread=message_thread(kind=kind, sender_code=sender_team.code if sender_team
@@ -642,7 +648,6 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
         message.recipients.set([teams[c] for c in recipient_codes])
     _log(exercise_id=exercise.pk, turn_number=turn_number, kind="message_sent", actor=sender_name,
          message=message.pk, message_kind=kind)
-    _bump(exercise.pk, "message_sent")
     return message
 
 
