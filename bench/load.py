@@ -35,9 +35,9 @@ process, then 2 + 2, and prints the req/s ratio and the p95s side by side.
 Locust runs in this process on the same machine as the servers, so they share the CPUs; the figures
 are those of the whole machine, and the load generator's own CPU time is printed beside them.
 Needs PostgreSQL at LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/wargame_load; that database
-is dropped and created again at every run) and Redis at LOAD_REDIS_URL (default redis://127.0.0.1:6379/8;
-that Redis database is emptied at every run: give the benchmark a database of its own). Server logs go to
-var/bench-load-<pid>-<web>+<celery>-<server>.log.
+is dropped and created again at every run, and a run refuses to start while anything else is connected to it)
+and Redis at LOAD_REDIS_URL (default redis://127.0.0.1:6379/8; that Redis database is emptied at every run:
+give the benchmark a database of its own). Server logs go to var/bench-load-<pid>-<web>+<celery>-<server>.log.
 """
 
 import argparse
@@ -105,7 +105,8 @@ TIMINGS = ["lock → resolved", "refresh lag (doorbell → panels)"]
 # ---- the database, Redis and the exercises (in this process, before any load) ----
 
 def reset_database():
-    """Drop and create the benchmark's own database, so every run starts from the same empty state."""
+    """Drop and create the benchmark's own database, so every run starts from the same empty state.
+    Refuses while anything else is connected to it: that is another run, whose database this would pull away."""
     import psycopg
     from django.db import connections
 
@@ -114,7 +115,15 @@ def reset_database():
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for _ in range(50):  # the last run's servers may take a moment to hang up
+            users = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]
+            if not users:
+                break
+            time.sleep(0.2)
+        else:
+            sys.exit(f"{users} other connection(s) use the database {name}: another load run? "
+                     "Give this one its own with LOAD_DATABASE_URL (and LOAD_REDIS_URL).")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
