@@ -35,9 +35,9 @@ process, then 2 + 2, and prints the req/s ratio and the p95s side by side.
 Locust runs in this process on the same machine as the servers, so they share the CPUs; the figures
 are those of the whole machine, and the load generator's own CPU time is printed beside them.
 Needs PostgreSQL at LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/wargame_load; that database
-is dropped and created again at every run) and Redis at LOAD_REDIS_URL (default redis://127.0.0.1:6379/8;
-that Redis database is emptied at every run: give the benchmark a database of its own). Server logs go to
-var/bench-load-<web>+<celery>-*.log.
+is dropped and created again at every run, and a run refuses to start while anything else is connected to it)
+and Redis at LOAD_REDIS_URL (default redis://127.0.0.1:6379/8; that Redis database is emptied at every run:
+give the benchmark a database of its own). Server logs go to var/bench-load-<pid>-<web>+<celery>-<server>.log.
 """
 
 import argparse
@@ -105,7 +105,8 @@ TIMINGS = ["lock → resolved", "refresh lag (doorbell → panels)"]
 # ---- the database, Redis and the exercises (in this process, before any load) ----
 
 def reset_database():
-    """Drop and create the benchmark's own database, so every run starts from the same empty state."""
+    """Drop and create the benchmark's own database, so every run starts from the same empty state.
+    Refuses while anything else is connected to it: that is another run, whose database this would pull away."""
     import psycopg
     from django.db import connections
 
@@ -114,7 +115,15 @@ def reset_database():
     name = url.path.lstrip("/")
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for _ in range(50):  # the last run's servers may take a moment to hang up
+            users = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]
+            if not users:
+                break
+            time.sleep(0.2)
+        else:
+            sys.exit(f"{users} other connection(s) use the database {name}: another load run? "
+                     "Give this one its own with LOAD_DATABASE_URL (and LOAD_REDIS_URL).")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -196,7 +205,6 @@ def free_port():
 def start_servers(web_workers, celery_workers, label):
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    logs = ROOT / "var"
     commands = [("web", web_command(host="127.0.0.1", port=port, workers=web_workers, bin_dir=BIN))]
     for i in range(celery_workers):
         commands.append((f"worker{i + 1}", [
@@ -205,11 +213,16 @@ def start_servers(web_workers, celery_workers, label):
             "--hostname", f"load{i + 1}-{os.getpid()}@%h"]))
     procs = []
     for name, argv in commands:
-        with open(logs / f"bench-load-{label}-{name}.log", "w") as log:
+        with open(server_log(label, name), "w") as log:
             procs.append(subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
     url = f"http://127.0.0.1:{port}"
     wait_ready(url, procs, celery_workers)
     return url, procs
+
+
+def server_log(label, name):
+    """One file per server and run, kept: a traceback behind an error must outlive the next run."""
+    return ROOT / "var" / f"bench-load-{os.getpid()}-{label}-{name}.log"
 
 
 def wait_ready(url, procs, celery_workers):
@@ -219,7 +232,7 @@ def wait_ready(url, procs, celery_workers):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(p.poll() is not None for p in procs):
-            sys.exit(f"a server exited at start; see {ROOT / 'var'}/bench-load-*.log")
+            sys.exit(f"a server exited at start; see {server_log('*', '*')}")
         try:
             healthy = requests.get(f"{url}/healthz", timeout=2).status_code == 200
         except requests.RequestException:
@@ -227,7 +240,7 @@ def wait_ready(url, procs, celery_workers):
         if healthy and len(app.control.ping(timeout=1.0) or []) >= celery_workers:
             return
         time.sleep(0.2)
-    sys.exit(f"the servers were not ready in 60 s; see {ROOT / 'var'}/bench-load-*.log")
+    sys.exit(f"the servers were not ready in 60 s; see {server_log('*', '*')}")
 
 
 def cpu_seconds(procs):
@@ -666,6 +679,7 @@ class Result:
     cpu_load: float
     cpu_servers: float
     resolve_spans: list  # seconds, from the database
+    machine: str = ""
 
 
 def run_load(args, web_workers, celery_workers):
@@ -680,6 +694,7 @@ def run_load(args, web_workers, celery_workers):
     SCENARIO_SPEC = load_scenario(SCENARIO)
     PLAN = Plan(rooms=rooms, seats=seats, think=tuple(args.think), turns=args.turns, turn_seconds=args.turn_seconds)
     url, procs = start_servers(web_workers, celery_workers, label)
+    started_at, load_before = datetime.now().astimezone(), os.getloadavg()[0]
     servers_before = cpu_seconds(procs)
     self_before = resource.getrusage(resource.RUSAGE_SELF)
     White.fixed_count = args.exercises
@@ -701,7 +716,11 @@ def run_load(args, web_workers, celery_workers):
         stop_servers(procs)
     cpu_load = (self_after.ru_utime + self_after.ru_stime) - (self_before.ru_utime + self_before.ru_stime)
     cpu_servers = sum(t - servers_before.get(pid, 0) for pid, t in servers_after.items())
-    return summarise(label, env, runner, seconds, rooms, args, cpu_load, cpu_servers)
+    result = summarise(label, env, runner, seconds, rooms, args, cpu_load, cpu_servers)
+    result.machine = (f"{started_at:%Y-%m-%d %H:%M %Z}; {os.cpu_count()} CPUs; 1-minute load average "
+                      f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (other work on the "
+                      f"machine counts too); locust runs on the same CPUs as the servers")
+    return result
 
 
 def summarise(label, env, runner, seconds, rooms, args, cpu_load, cpu_servers):
@@ -741,19 +760,13 @@ def percentile(values, p):
 
 # ---- printing ----
 
-def machine_line():
-    load = os.getloadavg()
-    return (f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {os.cpu_count()} CPUs; load average "
-            f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (1/5/15 min); locust runs on the same CPUs as the servers")
-
-
 def print_result(result, args):
     web, celery = result.label.split("+")
     print(f"\nLoad: {args.players} players in {args.exercises} exercises, {args.turns} turns; think "
           f"{args.think[0]:g}–{args.think[1]:g} s; turn ends when all have ordered or after {args.turn_seconds:g} s")
     print(f"Servers: {web} web process(es) (gunicorn + uvicorn), {celery} Celery worker process(es); "
           f"PostgreSQL, Redis; DEBUG off")
-    print(machine_line())
+    print(result.machine)
     print(f"{'request type':<34}{'count':>7}{'errors':>7}{'refused':>8}{'conflict':>9}{'p50 ms':>9}"
           f"{'p95 ms':>9}{'max ms':>9}{'req/s':>8}")
     for name in REQUEST_TYPES + TIMINGS:
@@ -775,6 +788,8 @@ def print_result(result, args):
         print(f"  refused: {line}")
     for line in result.error_lines:
         print(f"  error: {line}")
+    if result.error_lines:
+        print(f"  server logs: {server_log(result.label, '*')}")
 
 
 def print_comparison(small, large):
