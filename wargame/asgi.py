@@ -3,7 +3,7 @@
 Django runs a synchronous view under ASGI by hopping threads about seventeen times per request
 (each old-style middleware, the view, signals, the connection close). Measured here that made a
 trivial view cost 4 ms of CPU, a sixth of what gunicorn's sync workers reach. So every request but
-the two SSE streams goes to the WSGI handler on a thread pool (one hop in, one out), while the
+the SSE streams goes to the WSGI handler on a thread pool (one hop in, one out), while the
 streams, which wait for minutes on Redis, stay async on the same event loop, port and origin.
 """
 
@@ -21,7 +21,7 @@ streams = get_asgi_application()
 # the throughput of CPU-bound pages to GIL contention with the event loop. The processes (one per core)
 # give the parallelism; the SSE streams stay on the event loop, so a busy page never holds up a doorbell.
 pages = WSGIMiddleware(get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS", "1")))
-STREAM_PATH = re.compile(r"^/[xo]/[^/]+/events/$")
+STREAM_PATH = re.compile(r"^/[xo]/[^/]+/(t/[^/]+/)?events/$")
 
 
 async def application(scope, receive, send):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary
+from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary, team_stream
 
 handler403 = people.permission_denied  # a removed player gets a page that says White removed them
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
     path("x/<str:code>/t/<str:team>/panels/", player.dashboard_panels, name="player-dashboard-panels"),
+    path("x/<str:code>/t/<str:team>/events/", team_stream.team_events, name="player-team-events"),
     path("x/<str:code>/t/<str:team>/orders/<int:slot>/", player.order_save, name="player-order-save"),
     path("x/<str:code>/t/<str:team>/messages/", messages.team_messages, name="player-messages"),
     path("x/<str:code>/t/<str:team>/messages/send/", messages.message_send, name="player-message-send"),

@@ -38,6 +38,13 @@
       if (version > seen) refreshPanels();
       root.dataset.version = String(version);
     });
+    // A team's stream ends with seat_lost when this browser no longer holds a seat on the team
+    // (moved, left or removed): stop listening and go to the seat page, which says where they are now.
+    source.addEventListener("seat_lost", function () {
+      source.close();
+      setLive("down", "Seat changed");
+      if (root.dataset.seatUrl) window.location.assign(root.dataset.seatUrl);
+    });
   });
   // Every doorbell carries the version it announces; remember it so a reconnect does not refresh twice.
   // (Panels listen with hx-trigger="sse:…", which fires htmx:sseMessage, not htmx:sseBeforeMessage.)

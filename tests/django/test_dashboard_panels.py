@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wargame.exercises import services
-from wargame.exercises.views.player import PANEL_DOORBELLS, PANEL_EVENTS
+from wargame.exercises.views.player import PANEL_EVENTS, VIEWER_DOORBELLS
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +48,18 @@ def test_an_unknown_event_is_treated_as_a_full_refresh_not_an_error(jpn_client, 
     assert r.status_code == 200 and panels_in(r.content.decode()) == ALL_PANELS
 
 
-def test_the_dashboard_has_one_refresher_listening_to_every_doorbell_and_no_panel_listens_itself(
-        jpn_client, exercise):
+def test_the_dashboard_listens_on_its_teams_stream_and_asks_only_for_what_is_its_own(jpn_client, exercise):
     html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
+    assert f'sse-connect="/x/{exercise.join_code}/t/JPN/events/"' in html
+    pushed = re.search(r"<div hidden sse-swap=\"panels\"[^>]*>", html).group(0)
+    assert 'hx-swap="none"' in pushed  # the pushed panels go in out of band, by their ids
     refresher = re.search(r"<div hidden data-live-refresh[^>]*>", html, re.S).group(0)
     assert f'hx-get="/x/{exercise.join_code}/t/JPN/panels/"' in refresher
     assert 'hx-swap="none"' in refresher
-    for kind in PANEL_DOORBELLS:
+    assert VIEWER_DOORBELLS == ["message_sent"]  # the unread count is the one panel that differs per person
+    for kind in VIEWER_DOORBELLS:
         assert f"sse:{kind}" in refresher
-    assert html.count("sse:") == len(PANEL_DOORBELLS), "a panel still fetches itself on a doorbell"
+    assert html.count("sse:") == len(VIEWER_DOORBELLS), "a panel still fetches itself on a doorbell"
     # Panels without a poll carry no hx-get at all (a bare hx-get would fire on click).
     for panel in ("team-objectives", "last-result", "order-forms", "proposals"):
         tag = re.search(rf'<section id="{panel}"[^>]*>', html).group(0)

@@ -127,7 +127,7 @@ def test_dashboard_refreshes_queue_instead_of_dropping_one(jpn_client, exercise)
     """Two doorbells in quick succession ask for different panels: the second waits, it is not dropped."""
     html = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
     refresher = re.search(r"<div hidden data-live-refresh[^>]*>", html, re.S).group(0)
-    assert 'hx-sync="this:queue all"' in refresher and "sse:turn_published" in refresher
+    assert 'hx-sync="this:queue all"' in refresher and "sse:message_sent" in refresher
 
 
 def _publish(exercise, orders=()):

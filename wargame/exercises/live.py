@@ -1,7 +1,8 @@
 """The doorbell: tiny events on a Redis channel per exercise, relayed to browsers over SSE.
 
-No private data travels here: an event says only *what kind* of thing changed, and panels
-re-fetch themselves through their normal, permission-checked views.
+No private data travels on the channel: an event says only *what kind* of thing changed. A public
+stream relays it as it is, and pages re-fetch their panels through permission-checked views; a team's
+stream (views/team_stream.py) turns it into that team's changed panels, behind the same gate.
 """
 
 import asyncio
@@ -51,8 +52,15 @@ def publish_on_commit(*, exercise_id, kind, version):
     transaction.on_commit(lambda: publish_now(exercise_id=exercise_id, kind=kind, version=version), robust=True)
 
 
-def _frame(event, data):
-    return f"event: {event}\ndata: {data}\n\n"
+def frame(event, data):
+    """One SSE message. Each line of the data gets its own ``data:`` field (the browser joins them again)."""
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"event: {event}\n{lines}\n"
+
+
+async def relay(events):
+    """A public stream's handler: each doorbell as it rang."""
+    return [frame(event.get("kind", "changed"), json.dumps(event)) for event in events], True
 
 
 class _Hub:
@@ -115,8 +123,12 @@ def _hub():
     return hub
 
 
-async def event_stream(exercise_id, current_version):
+async def event_stream(exercise_id, current_version, handle=relay):
     """Yield SSE frames for one exercise until the stream's capped life ends.
+
+    ``handle(events)`` turns the doorbells waiting for this stream (in order, several when they rang
+    faster than the stream sent) into (frames, keep_open). Taking them together lets a team's stream
+    render its panels once for a burst instead of once per doorbell.
 
     The cap keeps a stream from outliving its server; EventSource reconnects by itself,
     and panels refresh on reconnect, so a missed event costs nothing.
@@ -134,7 +146,7 @@ async def event_stream(exercise_id, current_version):
         # Read the version only once subscribed, so a change between page render and now is never missed:
         # the page compares it with the version it was rendered at and refreshes its panels if behind.
         version = await current_version()
-        yield _frame("hello", json.dumps({"exercise": exercise_id, "version": version}))
+        yield frame("hello", json.dumps({"exercise": exercise_id, "version": version}))
         while loop.time() < ends_at:
             timeout = min(settings.LIVE_KEEPALIVE_SECONDS, max(0.1, ends_at - loop.time()))
             try:
@@ -142,8 +154,15 @@ async def event_stream(exercise_id, current_version):
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
-            if data is None:
+            waiting = [data]
+            while not queue.empty():
+                waiting.append(queue.get_nowait())
+            if None in waiting:
                 return
-            yield _frame(json.loads(data).get("kind", "changed"), data)
+            frames, keep_open = await handle([json.loads(d) for d in waiting])
+            for text in frames:
+                yield text
+            if not keep_open:
+                return
     finally:
         hub.close(exercise_id, queue)

@@ -42,24 +42,24 @@ def healthz(request):
 
 
 async def exercise_events(request, code):
-    exercise = await sync_to_async(_gate_then_release)(access.access_exercise_by_code, code)
-    return _stream(exercise)
+    exercise = await sync_to_async(gate_then_release)(access.access_exercise_by_code, code)
+    return stream_response(exercise)
 
 
 async def observer_events(request, code):
     """The observer's doorbell, keyed by the observer code so the page never carries the join code."""
-    exercise = await sync_to_async(_gate_then_release)(access.access_exercise_as_observer, code)
-    return _stream(exercise)
+    exercise = await sync_to_async(gate_then_release)(access.access_exercise_as_observer, code)
+    return stream_response(exercise)
 
 
-def _gate_then_release(gate, code):
+def gate_then_release(gate, *args):
     """Run the access check, then hand the thread's database connection back at once.
 
     A stream lives for minutes; holding a connection that long lets ~100 open tabs exhaust
     PostgreSQL's max_connections and take every page (and White's lock) down with them.
     """
     try:
-        return gate(code)
+        return gate(*args)
     finally:
         connection.close()
 
@@ -71,11 +71,12 @@ def _current_version(exercise_id):
         connection.close()
 
 
-def _stream(exercise):
+def stream_response(exercise, handle=live.relay):
     async def current_version():
         return await sync_to_async(_current_version)(exercise.pk)
 
-    response = StreamingHttpResponse(live.event_stream(exercise.pk, current_version), content_type="text/event-stream")
+    response = StreamingHttpResponse(live.event_stream(exercise.pk, current_version, handle),
+                                     content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

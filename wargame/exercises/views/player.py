@@ -102,12 +102,12 @@ def join_team(request, code):
                   status=400 if error else 200)
 
 
-def _dashboard_context(request, team, player, **extra):
+def _dashboard_context(request, team, player, *, seen=True, **extra):
     """Everything the dashboard may show. Each piece is computed only if the rendered page or
     panel uses it (SimpleLazyObject), so a panel refresh pays only for its own panel."""
     exercise = team.exercise
     turn = selectors.current_turn(exercise)
-    if player:
+    if player and seen:
         services.player_seen(player=player)
     view = lazy(lambda: selectors.team_view(team=team))
     catalogue = lazy(lambda: selectors.team_catalogue(team=team))
@@ -133,7 +133,7 @@ def _dashboard_context(request, team, player, **extra):
     return {
         "exercise": exercise, "team": team, "player": player, "turn": turn,
         "panel_url": reverse("player-dashboard", args=[exercise.join_code, team.code]),
-        "panel_doorbells": PANEL_DOORBELLS,
+        "viewer_doorbells": VIEWER_DOORBELLS,
         "can_order": player is not None and turn is not None and turn.status == Turn.Status.OPEN,
         "summary": lazy(lambda: selectors.turn_summary(exercise, turn=turn)),
         "view": view, "catalogue": catalogue,
@@ -256,6 +256,10 @@ PANEL_EVENTS = {
     "argued-panel": {"orders_changed", "turn_locked", "turn_published"},
 }
 PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
+# The team's stream pushes every panel but what differs per person; for that the page still asks.
+VIEWER_PANELS = {"unread-badge"}
+VIEWER_DOORBELLS = sorted(set().union(*(PANEL_EVENTS[name] for name in VIEWER_PANELS)))
+PUSHED_PANEL_EVENTS = {name: kinds for name, kinds in PANEL_EVENTS.items() if name not in VIEWER_PANELS}
 PAGE_PANELS = [name for name in PANEL_EVENTS if name != "unread-badge"]  # the badge sits inside the turn status
 
 
@@ -283,11 +287,27 @@ def dashboard_panels(request, code, team):
 
 def _panel_fragments(request, team, player, context, wanted):
     """{panel id: its HTML for this browser}: team panels from the team's cache (rendered on a miss)."""
+    token = get_token(request)
+    return {name: html.replace(CSRF_PLACEHOLDER, token)
+            for name, html in team_fragments(team, player, context, wanted, request=request).items()}
+
+
+def saved_flags(player, orders, argued_own):
+    """What differs between teammates' forms: White's read-only view, and which of them this player just saved."""
+    return (player is None, *(_saved_by(order, player) for order in orders), _saved_by(argued_own, player))
+
+
+def team_fragments(team, player, context, wanted, *, request=None, flags=None, pushed=False):
+    """{panel id: its HTML, with the CSRF placeholder}: team panels from the team's cache (rendered on a miss).
+    ``flags`` (default: this player's own) picks the forms' variant. ``pushed``: the team's stream is asking,
+    and its turn status, which holds no one's unread count and a placeholder for the clock, is team-wide too."""
     base = f"panel:{team.pk}:{team.exercise.version}:{get_language()}"
     keys = {name: f"{base}:{name}" for name in wanted if name in SHARED_PANELS}
+    if pushed and "turn-status" in wanted:
+        keys["turn-status"] = f"{base}:turn-status:pushed:{int(player is None)}"
     if TEAM_FORM_PANELS & set(wanted):
-        flags = (player is None, *(_saved_by(order, player) for order in context["orders"]),
-                 _saved_by(context["argued"]["own"], player))
+        if flags is None:
+            flags = saved_flags(player, context["orders"], context["argued"]["own"])
         keys.update({name: f"{base}:{name}:{'-'.join(str(int(f)) for f in flags)}"
                      for name in wanted if name in TEAM_FORM_PANELS})
     try:
@@ -305,7 +325,7 @@ def _panel_fragments(request, team, player, context, wanted):
                     cache.set(keys[name], html, 600)
                 except redis.RedisError:
                     pass
-        fragments[name] = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        fragments[name] = html
     return fragments
 
 
