@@ -35,6 +35,10 @@ MATRIX = [
     ("get", "/x/{code}/t/JPN/panels/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/RUS/panels/?event=turn_published",
      {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    # A team's stream carries its private panels: the same gate as the dashboard.
+    ("get", "/x/{code}/t/JPN/events/", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/RUS/events/", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/x/{code}/t/XYZ/events/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/XYZ/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/orders/1/", {"white": 403, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/RUS/orders/2/", {"white": 403, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
