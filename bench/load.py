@@ -4,8 +4,10 @@
 a locust user:
   - joins through the real views (POST / with the code and a name, then POST /x/<code>/join/ with a team;
     the join throttle counts only wrong codes, so 200 joins from one address are never refused),
-  - opens the dashboard once and holds its SSE stream open; on every doorbell the stream rings it does one
-    GET of panels/?event=<kind>, one after another as the page's refresher does (hx-sync "queue all"),
+  - opens the dashboard once and holds its team's SSE stream open, as the page does: the stream pushes the
+    panels each doorbell changed (kept as the page would swap them in); only for a doorbell the page's
+    refresher still listens to (a message: the unread count) it does one GET of panels/?event=<kind>, one
+    after another as the refresher does (hx-sync "queue all"),
   - while the turn is open, every --think seconds either saves an order in slot 1 or 2 (an action its order
     form offers as usable now, within its resource points, with the revision its latest form showed; nine
     times in ten one that does not escalate, so no exercise ends in armed conflict before its last turn) or
@@ -99,7 +101,7 @@ REQUEST_TYPES = ["home page", "join: code", "join: team", "dashboard", "SSE conn
                  "panels (doorbell)", "panels (catch-up)", "messages page", "send message", "save order",
                  "sign-in page", "sign in", "console", "console panel (doorbell)", "console panel (poll)", "lock",
                  "publish", RETRIED]
-TIMINGS = ["lock → resolved", "refresh lag (doorbell → panels)"]
+TIMINGS = ["lock → resolved", "push lag (doorbell → panels on the stream)", "refresh lag (doorbell → panels)"]
 
 
 # ---- the database, Redis and the exercises (in this process, before any load) ----
@@ -278,6 +280,7 @@ TARGET = re.compile(r'<option value="(\w+)"')
 RP = re.compile(r'data-testid="rp">(\d+)<')
 VERSION = re.compile(r'data-version="(\d+)"')
 REFRESHER_TRIGGERS = re.compile(r'data-live-refresh[^>]*hx-trigger="([^"]*)"')
+SSE_CONNECT = re.compile(r'sse-connect="([^"]+)"')
 PANEL_TRIGGERS = re.compile(r'<(?:section|div|nav)\b[^>]*?\bid="([\w-]+)"[^>]*?\bhx-trigger="([^"]*)"')
 CONSOLE_STATUS = re.compile(r'id="console-turn"[^>]*data-status="(\w+)"')
 ALERT = re.compile(r'class="alert alert-error"[^>]*>(.*?)</p>', re.S)
@@ -337,6 +340,7 @@ class Plan:
     outcomes: Counter = field(default_factory=Counter)  # (request type, "refused" | "conflict") -> count
     reasons: Counter = field(default_factory=Counter)  # (request type, the message shown) -> count
     events_received: int = 0
+    panels_pushed: int = 0
     max_backlog: int = 0
     background: gevent.pool.Group = field(default_factory=gevent.pool.Group)  # killed when the run ends
     rooms_taken: int = 0  # Whites seated so far, one per room
@@ -384,11 +388,11 @@ class Browser(FastHttpUser):
             text = " ".join(unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
             PLAN.reasons[name, re.sub(r"\b\d+\b", "N", text)[:100]] += 1  # "Turn 3 has locked" and "Turn 4…" alike
 
-    def listen(self, code, on_hello, on_event):
-        """Hold the exercise's doorbell stream in the background, reconnecting as EventSource does."""
-        PLAN.background.spawn(self._stream, f"{self.host}/x/{code}/events/", on_hello, on_event)
+    def listen(self, path, on_hello, on_event, on_panels=None):
+        """Hold the page's stream in the background, reconnecting as EventSource does."""
+        PLAN.background.spawn(self._stream, f"{self.host}{path}", on_hello, on_event, on_panels)
 
-    def _stream(self, url, on_hello, on_event):
+    def _stream(self, url, on_hello, on_event, on_panels):
         # requests, not the locust client: it hands over each chunk of the stream as it arrives. A new
         # connection for every stream, as EventSource opens one.
         while True:
@@ -398,20 +402,25 @@ class Browser(FastHttpUser):
                 with requests.get(url, headers={"Cookie": cookies, "Accept": "text/event-stream"}, stream=True,
                                   timeout=(10, 60)) as r:
                     r.raise_for_status()
-                    kind = None
+                    kind, lines = None, []
                     for line in r.iter_lines(chunk_size=None, decode_unicode=True):
                         if line.startswith("event:"):
-                            kind = line[6:].strip()
-                        elif line.startswith("data:") and kind:
-                            data = json.loads(line[5:])
-                            if kind == "hello" and not opened:
+                            kind, lines = line[6:].strip(), []
+                        elif line.startswith("data:"):
+                            lines.append(line[6:] if line.startswith("data: ") else line[5:])
+                        elif line == "" and kind:
+                            if kind == "panels":  # a team's stream pushing the panels a doorbell changed
+                                PLAN.panels_pushed += 1
+                                if on_panels:
+                                    on_panels("\n".join(lines))
+                            elif kind == "hello" and not opened:
                                 opened = True
                                 self.fire_connect(started, None)
-                                on_hello(data)
-                            elif kind != "hello":
+                                on_hello(json.loads(lines[0]))
+                            elif kind not in ("hello", "seat_lost"):
                                 PLAN.events_received += 1
-                                on_event(kind, data)
-                            kind = None
+                                on_event(kind, json.loads(lines[0]))
+                            kind, lines = None, []
             except (requests.RequestException, ValueError) as exc:
                 if opened:  # a stream the server cut short is an error too: the page shows "Reconnecting"
                     self.environment.events.request.fire(request_type="GET", name="SSE dropped", context={},
@@ -449,8 +458,9 @@ class Player(Browser):
         self.seen(page)
         self.version = int(VERSION.search(page).group(1))
         self.refresh_on = sse_kinds(REFRESHER_TRIGGERS.search(page).group(1))
+        self.pushed = False
         PLAN.background.spawn(self.refresher)
-        self.listen(self.room.code, self.on_hello, self.on_doorbell)
+        self.listen(unescape(SSE_CONNECT.search(page).group(1)), self.on_hello, self.on_doorbell, self.on_panels)
 
     def join(self):
         if self.call("GET", "/", "home page") is None:
@@ -477,8 +487,15 @@ class Player(Browser):
             self.doorbells.put((None, None))
         self.version = max(self.version, data["version"])
 
+    def on_panels(self, html):
+        self.seen(html)
+        self.pushed = True
+
     def on_doorbell(self, kind, data):
         self.version = max(self.version, data.get("version", 0))
+        if self.pushed and data.get("sent"):  # the stream sends a doorbell right after the panels it brought
+            self.timing("push lag (doorbell → panels on the stream)", time.time() - data["sent"])
+        self.pushed = False
         if kind in self.refresh_on:
             self.doorbells.put((kind, data.get("sent")))
             PLAN.max_backlog = max(PLAN.max_backlog, self.doorbells.qsize())
@@ -592,7 +609,7 @@ class White(Browser):
                        if sse_kinds(trigger)}
         self.saw_status(console_status(page))
         PLAN.background.spawn(self.refresher)
-        self.listen(self.room.code, lambda data: None, lambda kind, data: self.doorbells.put(kind))
+        self.listen(f"/x/{self.room.code}/events/", lambda data: None, lambda kind, data: self.doorbells.put(kind))
         return True
 
     def saw_status(self, status):
@@ -680,6 +697,7 @@ class Result:
     turns_planned: int
     events: int
     max_backlog: int
+    pushed: int
     cpu_load: float
     cpu_servers: float
     resolve_spans: list  # seconds, from the database
@@ -745,6 +763,7 @@ def summarise(label, env, runner, seconds, rooms, args, cpu_load, cpu_servers):
     turns_planned = args.exercises * min(args.turns, SCENARIO_SPEC.turns)
     return Result(label, rows, seconds, requests_total, errors, error_lines, refusals,
                   sum(r.published for r in rooms), turns_planned, PLAN.events_received, PLAN.max_backlog,
+                  PLAN.panels_pushed,
                   cpu_load, cpu_servers, worker_seconds())
 
 
@@ -781,7 +800,8 @@ def print_result(result, args):
     print(f"Overall: {result.requests} requests in {result.seconds:.0f} s = {result.requests / result.seconds:.1f} "
           f"req/s; HTTP errors {result.errors}")
     print(f"Turns published: {result.turns} of {result.turns_planned}; doorbell events received by players and "
-          f"White: {result.events}; longest refresh queue of one player: {result.max_backlog}")
+          f"White: {result.events}; panel sets pushed on team streams: {result.pushed}; longest refresh queue "
+          f"of one player: {result.max_backlog}")
     print(f"CPU time: load generator {result.cpu_load:.0f} s ({result.cpu_load / result.seconds:.0%} of one CPU); "
           f"web + Celery processes {result.cpu_servers:.0f} s ({result.cpu_servers / result.seconds:.0%} of one CPU, "
           f"{1000 * result.cpu_servers / max(result.requests, 1):.0f} ms a request); PostgreSQL and Redis not counted")
