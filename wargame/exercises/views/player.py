@@ -314,18 +314,20 @@ def team_fragments(team, player, context, wanted, *, request=None, flags=None, p
         cached = cache.get_many(keys.values())
     except redis.RedisError:
         cached = {}
-    fragments = {}
+    fragments, rendered = {}, {}
     for name in wanted:
         html = cached.get(keys[name]) if name in keys else None
         if html is None:
             html = render_to_string(f"exercises/player/dashboard.html#{name}",
                                     {**context, "csrf_token": CSRF_PLACEHOLDER}, request=request)
             if name in keys:
-                try:
-                    cache.set(keys[name], html, 600)
-                except redis.RedisError:
-                    pass
+                rendered[keys[name]] = html
         fragments[name] = html
+    if rendered:
+        try:
+            cache.set_many(rendered, 600)  # one round trip
+        except redis.RedisError:
+            pass
     return fragments
 
 

@@ -16,9 +16,12 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import redis
 from asgiref.sync import sync_to_async
+from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.utils import translation
@@ -55,17 +58,26 @@ class TeamPanels:
     deadline: float | None  # when the open turn's clock runs out, in epoch seconds
 
 
+# Renders take turns on one thread per process: under the GIL, threads rendering side by side would all
+# finish late, where one after another the first team's panels leave after one render.
+_render_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="team-stream")
+
+
+def _in_render_thread(fn):
+    return sync_to_async(fn, thread_sensitive=False, executor=_render_thread)
+
+
 class _OncePerKey:
-    """Run a blocking function once per key in this process; every stream asking meanwhile awaits that run."""
+    """Run a coroutine once per key in this process; every stream asking meanwhile awaits that run."""
 
     def __init__(self, size=512):
         self.runs = OrderedDict()
         self.size = size
 
-    async def get(self, key, fn, *args):
+    async def get(self, key, make, *args):
         task = self.runs.get(key)
         if task is None:
-            task = self.runs[key] = asyncio.ensure_future(sync_to_async(fn, thread_sensitive=False)(*args))
+            task = self.runs[key] = asyncio.ensure_future(make(*args))
             while len(self.runs) > self.size:
                 self.runs.popitem(last=False)
         try:
@@ -102,7 +114,7 @@ async def _handle(viewer, events):
         if not wanted:
             return doorbells, True
         panels = await _renders.get((viewer.team_id, version, viewer.language, viewer.player_id is None, wanted),
-                                    _render_team_panels, viewer, wanted)
+                                    _team_panels, viewer, version, wanted)
         return [live.frame("panels", await _for_viewer(viewer, panels, wanted)), *doorbells], True
     except Exception:
         # End the stream instead: the browser reconnects, sees from the hello that it is behind, and asks.
@@ -110,8 +122,35 @@ async def _handle(viewer, events):
         return [], False
 
 
+async def _team_panels(viewer, version, wanted):
+    """The team's panels for this doorbell: rendered by one process, the others read them from the cache."""
+    key = (f"pushed:{viewer.team_id}:{version}:{viewer.language}:{int(viewer.player_id is None)}:"
+           f"{'+'.join(wanted)}")
+    try:
+        panels, mine = await sync_to_async(_claim, thread_sensitive=False)(key)
+        for _ in range(200 if not (panels or mine) else 0):  # another process is rendering them
+            await asyncio.sleep(0.01)
+            if (panels := await sync_to_async(cache.get, thread_sensitive=False)(key)) is not None:
+                break
+    except redis.RedisError:
+        panels = None  # no cache to share through: render here
+    if panels is None:
+        panels = await _in_render_thread(_render_team_panels)(viewer, wanted)
+        try:
+            await sync_to_async(cache.set, thread_sensitive=False)(key, panels, 600)
+        except redis.RedisError:
+            pass
+    return panels
+
+
+def _claim(key):
+    """(the panels if rendered already, whether this process now renders them)."""
+    panels = cache.get(key)
+    return panels, panels is None and cache.add(f"{key}:rendering", 1, 5)
+
+
 async def _still_seated(viewer, version):
-    exists, seats = await _rosters.get((viewer.exercise_id, version), _seats, viewer.exercise_id)
+    exists, seats = await _rosters.get((viewer.exercise_id, version), _in_render_thread(_seats), viewer.exercise_id)
     if viewer.player_id is None:
         return exists  # White: the exercise itself is the only thing that can go
     return (viewer.player_id, viewer.team_id, viewer.session_key) in seats
@@ -180,7 +219,7 @@ async def _for_viewer(viewer, panels, wanted):
     if viewer.player_id is not None and any(by == viewer.player_id and now - at < dashboard.SAVED_NOTE_SECONDS
                                             for by, at in panels.saved):
         names = [name for name in wanted if name in dashboard.TEAM_FORM_PANELS]
-        own = await sync_to_async(_render_own_forms, thread_sensitive=False)(viewer, names)
+        own = await _in_render_thread(_render_own_forms)(viewer, names)
         html = {**html, **own}
     text = "".join(out_of_band(html[name]) for name in wanted)
     seconds = "0" if panels.deadline is None else str(max(0, int(panels.deadline - now)))
