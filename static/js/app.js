@@ -38,6 +38,13 @@
       if (version > seen) refreshPanels();
       root.dataset.version = String(version);
     });
+    // A doorbell for other teams only (a message between them) reaches a team's stream as "changed":
+    // nothing to fetch, but the page is at that version now.
+    source.addEventListener("changed", function (msg) {
+      var v;
+      try { v = JSON.parse(msg.data).version; } catch (e) { return; }
+      if (v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
+    });
     // A team's stream ends with seat_lost when this browser no longer holds a seat on the team
     // (moved, left or removed): stop listening and go to the seat page, which says where they are now.
     source.addEventListener("seat_lost", function () {

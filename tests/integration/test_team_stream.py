@@ -151,7 +151,9 @@ def test_a_russian_order_pushes_nothing_of_it_to_japan(live_stack, room):
     jpn = open_stream(live_stack, room, "JPN", jpn_cookies)
     services.order_save(player=boris, turn_number=1, slot=1, action="M4", target="", note="SECRET-RUS-NOTE",
                         base_revision=0)
-    wait_for(lambda: jpn.panels(), timeout=10, message="Japan's panels after Russia's order")
+    wait_for(lambda: jpn.named("changed"), timeout=10, message="Japan's doorbell after Russia's order")
+    # Russia's own orders change none of Japan's panels: Japan hears only that the version moved.
+    assert not jpn.panels() and not jpn.named("orders_changed")
     assert "SECRET-RUS-NOTE" not in "".join(data for _, data in jpn.messages)
 
 
@@ -169,3 +171,47 @@ def test_a_player_who_loses_the_seat_loses_the_stream_at_once(live_stack, room, 
     # Any later push is out of its reach: opening the stream again is refused.
     again = TeamStream(f"{live_stack.url}/x/{room.join_code}/t/JPN/events/", cookies)
     assert again.ended.wait(10) and again.status in (403, 404)
+
+
+def test_a_message_rings_only_the_teams_that_can_read_it_and_no_stream_says_who_it_was_for(live_stack, room):
+    import json
+
+    from wargame.exercises.models import Message
+
+    from .test_live_loop import SSEListener
+
+    cookies = {code: seat(room, f"P{code}", code)[1] for code in ("JPN", "RUS", "CHN")}
+    streams = {code: open_stream(live_stack, room, code, c) for code, c in cookies.items()}
+    public = SSEListener(f"{live_stack.url}/x/{room.join_code}/events/")
+    try:
+        services.message_send(exercise=room, sender_team=room.teams.get(code="JPN"), sender_name="PJPN",
+                              kind=Message.Kind.BILATERAL, recipient_codes=["RUS"], body="Just us two.",
+                              turn_number=1)
+        wait_for(lambda: streams["JPN"].named("message_sent") and streams["RUS"].named("message_sent")
+                 and streams["CHN"].named("changed") and "message_sent" in public.kinds(), timeout=10,
+                 message="the message's doorbell on every stream")
+        assert not streams["CHN"].named("message_sent")  # China's pages have nothing to ask for
+        version = json.loads(streams["JPN"].named("message_sent")[0])["version"]
+        assert json.loads(streams["CHN"].named("changed")[0])["version"] == version  # but it is at that version
+        for stream in streams.values():
+            for _, data in stream.messages:
+                assert "audience" not in data
+            for data in stream.named("message_sent") + stream.named("changed"):
+                assert set(json.loads(data)) == {"exercise", "kind", "version", "sent"}
+        for _, payload in public.events[1:]:
+            assert set(payload) == {"exercise", "kind", "version", "sent"}
+    finally:
+        public.close()
+
+
+def test_a_proposal_reaches_the_team_it_is_made_to_and_leaves_it_when_withdrawn(live_stack, room):
+    aiko, _ = seat(room, "Aiko", "JPN")
+    _, rus_cookies = seat(room, "Boris", "RUS")
+    _, chn_cookies = seat(room, "Chen", "CHN")
+    rus, chn = open_stream(live_stack, room, "RUS", rus_cookies), open_stream(live_stack, room, "CHN", chn_cookies)
+    services.order_save(player=aiko, turn_number=1, slot=1, action="D2", target="RUS", base_revision=0)
+    wait_for(lambda: rus.panels(), timeout=10, message="Russia's panels after Japan's proposal")
+    assert "JPN" in rus.panels()[-1]["proposals"] and "D2" in rus.panels()[-1]["proposals"]
+    services.order_save(player=aiko, turn_number=1, slot=1, action="D2", target="CHN", base_revision=1)
+    wait_for(lambda: len(rus.panels()) == 2 and chn.panels(), timeout=10, message="the proposal moving to China")
+    assert "D2" not in rus.panels()[-1]["proposals"] and "D2" in chn.panels()[-1]["proposals"]

@@ -36,10 +36,14 @@ def _client():
     return _sync_client
 
 
-def publish_now(*, exercise_id, kind, version):
+def publish_now(*, exercise_id, kind, version, audience=None):
     """Ring the doorbell. Best effort: it runs after the write committed, so a Redis failure is logged, never
-    raised. Pages miss nothing: on reconnect a stream's hello carries the version, and behind pages refresh."""
-    payload = json.dumps({"exercise": exercise_id, "kind": kind, "version": version, "sent": time.time()})
+    raised. Pages miss nothing: on reconnect a stream's hello carries the version, and behind pages refresh.
+    ``audience`` (team codes) stays on the server: team streams read it, and no stream sends it on."""
+    event = {"exercise": exercise_id, "kind": kind, "version": version, "sent": time.time()}
+    if audience is not None:
+        event["audience"] = list(audience)
+    payload = json.dumps(event)
     try:
         _client().publish(channel_name(exercise_id), payload)
     except (redis.RedisError, OSError) as exc:
@@ -48,8 +52,9 @@ def publish_now(*, exercise_id, kind, version):
     return True
 
 
-def publish_on_commit(*, exercise_id, kind, version):
-    transaction.on_commit(lambda: publish_now(exercise_id=exercise_id, kind=kind, version=version), robust=True)
+def publish_on_commit(*, exercise_id, kind, version, audience=None):
+    transaction.on_commit(lambda: publish_now(exercise_id=exercise_id, kind=kind, version=version, audience=audience),
+                          robust=True)
 
 
 def frame(event, data):
@@ -58,9 +63,14 @@ def frame(event, data):
     return f"event: {event}\n{lines}\n"
 
 
+def public(event):
+    """A doorbell as a browser may see it: who a message was for is no one else's business."""
+    return {key: value for key, value in event.items() if key != "audience"}
+
+
 async def relay(events):
     """A public stream's handler: each doorbell as it rang."""
-    return [frame(event.get("kind", "changed"), json.dumps(event)) for event in events], True
+    return [frame(event.get("kind", "changed"), json.dumps(public(event))) for event in events], True
 
 
 class _Hub:
@@ -72,6 +82,7 @@ class _Hub:
 
     def __init__(self):
         self.streams = {}  # exercise id -> set of asyncio.Queue
+        self.latest = {}  # exercise id -> the highest version rung here
         self.ready = asyncio.Event()
         self.task = asyncio.get_running_loop().create_task(self._run())
 
@@ -99,6 +110,8 @@ class _Hub:
                     if message is None:
                         continue
                     exercise_id = int(message["channel"].decode().removeprefix(prefix))
+                    version = json.loads(message["data"]).get("version", 0)
+                    self.latest[exercise_id] = max(self.latest.get(exercise_id, 0), version)
                     for queue in list(self.streams.get(exercise_id, ())):
                         queue.put_nowait(message["data"].decode())
             except (redis.RedisError, OSError):
@@ -113,6 +126,12 @@ class _Hub:
 
 
 _hubs = {}
+
+
+def latest_version(exercise_id):
+    """The highest version of this exercise rung in this process so far (0 before any)."""
+    hub = _hubs.get(asyncio.get_running_loop())
+    return hub.latest.get(exercise_id, 0) if hub else 0
 
 
 def _hub():

@@ -63,11 +63,12 @@ def clean_text(value, *, limit, what):
     return text
 
 
-def _bump(exercise_id, kind):
-    """Advance the exercise version and ring the doorbell once the transaction commits."""
+def _bump(exercise_id, kind, audience=None):
+    """Advance the exercise version and ring the doorbell once the transaction commits. ``audience``: the
+    codes of the only teams the change concerns (a message's readers); None for everyone."""
     Exercise.objects.filter(pk=exercise_id).update(version=F("version") + 1)
     version = Exercise.objects.values_list("version", flat=True).get(pk=exercise_id)
-    live.publish_on_commit(exercise_id=exercise_id, kind=kind, version=version)
+    live.publish_on_commit(exercise_id=exercise_id, kind=kind, version=version, audience=audience)
     return version
 
 
@@ -433,13 +434,15 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
             raise ServiceError("; ".join(problems))
     if existing is None:
         existing = Order(turn=turn, team=team, slot=slot, revision=0)
+    # Orders are the team's own; only a bilateral proposal shows to its target, old and new.
+    concerned = sorted({team.code, *(code for code in (existing.target, target) if code)})
     existing.action, existing.target, existing.note = action, target, note
     existing.revision = current_revision + 1
     existing.updated_by = player
     existing.save()
     _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
          team=team.code, slot=slot, action=action, target=target, revision=existing.revision)
-    _bump(player.exercise_id, "orders_changed")
+    _bump(player.exercise_id, "orders_changed", audience=concerned)
     return existing
 
 
@@ -637,12 +640,14 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
     # The exercise row first, as every seat change does: inserting the message and its recipients takes
     # key-share locks on the teams, and taking the exercise row after them deadlocked against a join
     # (which locks a team, then the exercise) on PostgreSQL under load.
-    _bump(exercise.pk, "message_sent")
+    to_everyone = kind == Message.Kind.PUBLIC or (kind == Message.Kind.BROADCAST and not recipient_codes)
+    readers = None if to_everyone else sorted({*recipient_codes, *([sender_team.code] if sender_team else [])})
+    _bump(exercise.pk, "message_sent", audience=readers)
     message = Message.objects.create(exercise=exercise, turn_number=turn_number, kind=kind,
                                      sender_team=sender_team, sender_name=sender_name[:60], body=body,
                                      thread=message_thread(kind=kind, sender_code=sender_team.code if sender_team
                                                            else None, recipient_codes=recipient_codes))
-    if kind in (Message.Kind.PUBLIC,) or (kind == Message.Kind.BROADCAST and not recipient_codes):
+    if to_everyone:
         message.recipients.set(teams.values())
     else:
         message.recipients.set([teams[c] for c in recipient_codes])

@@ -43,6 +43,7 @@ SEAT_EVENTS = {"roster_changed", "exercise_deleted"}
 class Viewer:
     exercise_id: int
     team_id: int
+    team_code: str
     player_id: int | None  # None: White looking on, read-only
     session_key: str | None
     csrf_token: str
@@ -93,7 +94,7 @@ _rosters = _OncePerKey()
 
 async def team_events(request, code, team):
     team, player = await sync_to_async(gate_then_release)(access.access_team_as_player, request, code, team)
-    viewer = Viewer(exercise_id=team.exercise_id, team_id=team.pk, player_id=player.pk if player else None,
+    viewer = Viewer(exercise_id=team.exercise_id, team_id=team.pk, team_code=team.code, player_id=player.pk if player else None,
                     session_key=request.session.session_key, csrf_token=get_token(request),
                     language=translation.get_language())
 
@@ -104,8 +105,13 @@ async def team_events(request, code, team):
 
 
 async def _handle(viewer, events):
+    # A doorbell meant for other teams (a message between them) is only a new version here: "changed".
+    events = [live.public(event) if viewer.team_code in event.get("audience", [viewer.team_code])
+              else {**live.public(event), "kind": "changed"} for event in events]
     kinds = {event.get("kind") for event in events}
-    version = max(event.get("version", 0) for event in events)
+    # Render at the newest version this process has heard of, not this stream's own: every stream that
+    # handles a burst of doorbells at about the same moment then asks for the same rendering.
+    version = max(live.latest_version(viewer.exercise_id), *(event.get("version", 0) for event in events))
     doorbells = [live.frame(event.get("kind", "changed"), json.dumps(event)) for event in events]
     try:
         if kinds & SEAT_EVENTS and not await _still_seated(viewer, version):
