@@ -177,3 +177,37 @@ def test_messages_page_does_not_refetch_its_panels_after_loading(new_page, facil
 
     aiko.locator('[data-thread="JPN-RUS"]').click()
     expect(aiko.get_by_test_id("messages")).to_contain_text("Hello from Russia")
+
+
+def test_a_pushed_publish_keeps_each_readers_own_unread_count(new_page, facilitator):
+    """The turn status arrives pushed to the whole team, without anyone's unread count: each page keeps its own."""
+    exercise = _exercise(facilitator, "Badge seminar")
+    jpn, ken = new_page(1366, 768), new_page(1366, 768)
+    join_as(jpn, exercise.join_code, "Aiko", "Japan")
+    join_as(ken, exercise.join_code, "Ken", "Japan")
+    services.message_send(exercise=exercise, sender_team=exercise.teams.get(code="RUS"), sender_name="Boris",
+                          kind="bilateral", recipient_codes=["JPN"], body="A word before the vote?", turn_number=1)
+    for page in (jpn, ken):
+        expect(page.get_by_test_id("unread-total")).to_contain_text("1")
+    dashboard = ken.url
+    ken.goto(f"{dashboard}messages/?thread=JPN-RUS")  # Ken reads it; Aiko does not
+    expect(ken.get_by_text("A word before the vote?")).to_be_visible()
+    ken.goto(dashboard)
+    expect(ken.get_by_test_id("unread-total")).to_have_count(0)
+    expect(ken.locator("#live-pill")).to_have_attribute("data-live-state", "live")
+    _resolve_and_publish(exercise)
+    for page in (jpn, ken):
+        expect(page.locator("#turn-status")).to_contain_text("Turn 2", timeout=10000)
+    expect(jpn.get_by_test_id("unread-total")).to_contain_text("1")
+    expect(ken.get_by_test_id("unread-total")).to_have_count(0)
+
+
+def test_a_player_white_moves_is_taken_from_the_old_teams_dashboard_at_once(new_page, facilitator):
+    exercise = _exercise(facilitator, "Moved seminar")
+    page = new_page(1366, 768)
+    join_as(page, exercise.join_code, "Aiko", "Japan")
+    expect(page.locator("#live-pill")).to_have_attribute("data-live-state", "live")
+    player = Player.objects.get(exercise=exercise, display_name="Aiko")
+    services.player_choose_team(player=player, team_code="RUS", by_facilitator="white")
+    page.wait_for_url(f"**/x/{exercise.join_code}/seat/", timeout=10000)
+    expect(page.locator("#seat-status")).to_contain_text("Russia")

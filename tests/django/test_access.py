@@ -181,3 +181,34 @@ def test_a_session_cannot_claim_another_players_id(clients, exercise):
     s["players"] = {str(exercise.pk): aiko.pk}
     s.save()
     assert clients["stranger"].get(f"/x/{exercise.join_code}/t/JPN/").status_code == 404
+
+
+# The cached team panels check the seat with one plain query (access_team_seat); the same roles, the same answers.
+@pytest.mark.parametrize("team, expected", [
+    ("JPN", {"white": 200, "jpn": 200, "rus": 404, "grey": 404, "stranger": 404}),
+    ("RUS", {"white": 200, "jpn": 404, "rus": 200, "grey": 404, "stranger": 404}),
+    ("XYZ", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_cached_team_panel_answers_only_its_team_and_white(clients, exercise, role, team, expected):
+    r = clients[role].get(f"/x/{exercise.join_code}/t/{team}/", headers={"HX-Request": "true", "HX-Target": "team-state"})
+    assert r.status_code == expected[role], f"{role} {team}: {r.status_code}"
+    if r.status_code == 200:
+        assert 'id="team-state"' in r.content.decode()
+
+
+def test_a_cached_team_panel_refuses_a_removed_player_and_a_session_that_is_not_the_seats(clients, exercise):
+    from django.test import Client
+
+    from wargame.exercises import services
+
+    url, headers = f"/x/{exercise.join_code}/t/JPN/", {"HX-Request": "true", "HX-Target": "team-state"}
+    assert clients["jpn"].get(url, headers=headers).status_code == 200
+    # The same player id in another browser's session is not the seat.
+    impostor = Client()
+    session = impostor.session
+    session["players"] = clients["jpn"].session["players"]
+    session.save()
+    assert impostor.get(url, headers=headers).status_code == 404
+    services.player_remove(player=exercise.players.get(display_name="Aiko"), by="white")
+    assert clients["jpn"].get(url, headers=headers).status_code == 403

@@ -221,10 +221,15 @@ def dashboard(request, code, team):
 def _shared_panel(request, code, team_code, target):
     """Serve a team-wide panel from the cache. When a doorbell makes every player of a team ask at
     once, one request renders and the others wait briefly for it instead of all rendering the same HTML."""
-    team, player = access.access_team_as_player(request, code, team_code)
+    seat = access.access_team_seat(request, code, team_code)
+    if seat is None:  # White, or no seat: the full gate decides (and explains a removal)
+        team, player = access.access_team_as_player(request, code, team_code)
+        team_id, version = team.pk, team.exercise.version
+    else:
+        team, player, team_id, version = None, seat, seat.team_id, seat.version
     if player:
         services.player_seen(player=player)
-    key = f"panel:{team.pk}:{team.exercise.version}:{target}"
+    key = f"panel:{team_id}:{version}:{get_language()}:{target}"
     try:
         html = cache.get(key)
         if html is None and not cache.add(f"{key}:rendering", 1, 5):  # a teammate is rendering it
@@ -233,8 +238,10 @@ def _shared_panel(request, code, team_code, target):
                 if (html := cache.get(key)) is not None:
                     break
         if html is None:
+            team = team or access.access_team_as_player(request, code, team_code)[0]
             html = _render_shared_panel(request, team, target, key)
     except redis.RedisError:  # the cache is unreachable: serve the panel uncached rather than fail
+        team = team or access.access_team_as_player(request, code, team_code)[0]
         html = render(request, f"exercises/player/dashboard.html#{target}",
                       _dashboard_context(request, team, None)).content
     return HttpResponse(html)

@@ -82,7 +82,7 @@ class _OncePerKey:
             while len(self.runs) > self.size:
                 self.runs.popitem(last=False)
         try:
-            return await task
+            return await asyncio.shield(task)  # a reader who leaves must not cancel the others' rendering
         except Exception:
             self.runs.pop(key, None)  # the next doorbell tries again
             raise
@@ -94,9 +94,9 @@ _rosters = _OncePerKey()
 
 async def team_events(request, code, team):
     team, player = await sync_to_async(gate_then_release)(access.access_team_as_player, request, code, team)
-    viewer = Viewer(exercise_id=team.exercise_id, team_id=team.pk, team_code=team.code, player_id=player.pk if player else None,
-                    session_key=request.session.session_key, csrf_token=get_token(request),
-                    language=translation.get_language())
+    viewer = Viewer(exercise_id=team.exercise_id, team_id=team.pk, team_code=team.code,
+                    player_id=player.pk if player else None, session_key=request.session.session_key,
+                    csrf_token=get_token(request), language=translation.get_language())
 
     async def handle(events):
         return await _handle(viewer, events)
