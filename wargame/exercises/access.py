@@ -5,11 +5,13 @@ a team), an observer (browser session that joined with the observer code), and a
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .models import Exercise, Player, Team
 
@@ -127,10 +129,9 @@ def access_team_seat(request, code, team_code):
         row = cursor.fetchone()
     if row is None:
         return None
-    last_seen = row[1]
-    if isinstance(last_seen, str):  # SQLite hands datetimes back as text through a plain cursor
-        last_seen = connection.ops.convert_datetimefield_value(last_seen, Player._meta.get_field("last_seen"),
-                                                               connection)
+    last_seen = parse_datetime(row[1]) if isinstance(row[1], str) else row[1]
+    if last_seen is not None and timezone.is_naive(last_seen):  # SQLite keeps UTC without a zone
+        last_seen = timezone.make_aware(last_seen, UTC)
     return Seat(pk=row[0], last_seen=last_seen, team_id=row[2], version=row[3])
 
 
