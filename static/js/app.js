@@ -221,6 +221,22 @@
   document.body.addEventListener("htmx:afterSwap", function (ev) { restoreChecks(ev.detail.elt.parentNode || document); });
 })();
 
+// "Saved by you at 14:02": the order forms are rendered once for the whole team, so each page shows the
+// note only on what its own player saved last ([data-saved-by] against the page's [data-viewer]).
+(function () {
+  "use strict";
+  function showOwnSaves() {
+    var root = document.querySelector("[data-viewer]");
+    var me = root ? root.dataset.viewer : "";
+    document.querySelectorAll("[data-saved-by]").forEach(function (el) {
+      el.hidden = !me || el.dataset.savedBy !== me;
+    });
+  }
+  showOwnSaves();
+  document.body.addEventListener("htmx:afterSwap", showOwnSaves);
+  document.body.addEventListener("htmx:oobAfterSwap", showOwnSaves);
+})();
+
 // Results banner: when a turn is published, the turn-status panel (at the top, refreshed on the same
 // doorbell as the results) carries "Turn N results are in". It stays in view until the player reads
 // the results or puts it off; which turn they have seen is kept on this computer.

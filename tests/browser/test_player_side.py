@@ -191,7 +191,7 @@ def test_a_pushed_publish_keeps_each_readers_own_unread_count(new_page, facilita
         expect(page.get_by_test_id("unread-total")).to_contain_text("1")
     dashboard = ken.url
     ken.goto(f"{dashboard}messages/?thread=JPN-RUS")  # Ken reads it; Aiko does not
-    expect(ken.get_by_text("A word before the vote?")).to_be_visible()
+    expect(ken.get_by_test_id("messages").get_by_text("A word before the vote?")).to_be_visible()
     ken.goto(dashboard)
     expect(ken.get_by_test_id("unread-total")).to_have_count(0)
     expect(ken.locator("#live-pill")).to_have_attribute("data-live-state", "live")
@@ -211,3 +211,20 @@ def test_a_player_white_moves_is_taken_from_the_old_teams_dashboard_at_once(new_
     services.player_choose_team(player=player, team_code="RUS", by_facilitator="white")
     page.wait_for_url(f"**/x/{exercise.join_code}/seat/", timeout=10000)
     expect(page.locator("#seat-status")).to_contain_text("Russia")
+
+
+def test_saved_by_you_shows_only_to_the_player_who_saved(new_page, facilitator):
+    exercise = _exercise(facilitator, "Saver seminar")
+    aiko, ken = new_page(1366, 768), new_page(1366, 768)
+    join_as(aiko, exercise.join_code, "Aiko", "Japan")
+    join_as(ken, exercise.join_code, "Ken", "Japan")
+    expect(ken.locator("#live-pill")).to_have_attribute("data-live-state", "live")
+    aiko.locator("#action-1").select_option("M2")
+    aiko.locator("#order-forms form").first.get_by_role("button", name="Save order").click()
+    expect(aiko.locator("#order-forms")).to_contain_text("Saved")  # the answer, or its own doorbell's push
+    # The teammate's page gets the same forms pushed, the note on them but not shown to Ken.
+    expect(ken.locator("#order-forms [data-saved-by]").first).to_be_attached(timeout=10000)
+    expect(ken.locator("#order-forms [data-saved-by]").first).to_be_hidden()
+    aiko.reload()  # on a fresh page the note is Aiko's own, and shown
+    expect(aiko.locator("#order-forms [data-saved-by]").first).to_be_visible()
+    expect(aiko.locator("#order-forms")).to_contain_text("Saved by you at")

@@ -123,18 +123,21 @@ def test_a_publish_pushes_every_changed_panel_to_each_teammate_as_their_own_refr
     assert "turn_published" in [name for name, _ in streams[0].messages]
 
 
-def test_only_the_saver_reads_saved_by_you_and_each_token_is_the_readers_own(live_stack, room):
+def test_teammates_get_one_rendering_of_the_forms_each_with_its_own_token(live_stack, room):
     aiko, aiko_cookies = seat(room, "Aiko", "JPN")
     _, ken_cookies = seat(room, "Ken", "JPN")
     aiko_stream, ken_stream = (open_stream(live_stack, room, "JPN", c) for c in (aiko_cookies, ken_cookies))
     services.order_save(player=aiko, turn_number=1, slot=1, action="M2", target="", note="hold", base_revision=0)
     wait_for(lambda: aiko_stream.panels() and ken_stream.panels(), timeout=10, message="the order on both streams")
     aiko_forms, ken_forms = aiko_stream.panels()[-1]["order-forms"], ken_stream.panels()[-1]["order-forms"]
-    assert "Saved by you" in aiko_forms and "Saved by you" not in ken_forms
     assert "M2" in ken_stream.panels()[-1]["orders-summary"]  # the teammate sees the order itself
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.findall(aiko_forms) and token.findall(ken_forms)
     assert set(token.findall(aiko_forms)).isdisjoint(token.findall(ken_forms))
+    assert token.sub("", aiko_forms) == token.sub("", ken_forms)  # one rendering for the team
+    # "Saved by you" names its saver and starts hidden: each page shows it only if it is its own player.
+    note = re.search(r'<p [^>]*data-saved-by="(\d+)"[^>]*>', aiko_forms)
+    assert note and int(note.group(1)) == aiko.pk and " hidden" in note.group(0)
 
 
 def test_another_team_never_gets_a_teams_stream(live_stack, room):

@@ -3,7 +3,6 @@ player sees. (White's side is in views/facilitator.py.)"""
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as default_permission_denied
 

@@ -8,7 +8,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject as lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -141,8 +140,7 @@ def _dashboard_context(request, team, player, *, seen=True, **extra):
         # The turn status shows only the points; reading them from the stored state spares it the fog of war.
         "team_rp": exercise.state.get("rp", {}).get(team.code, 0), "spec": lazy(lambda: selectors.scenario_for(exercise)),
         "orders": orders,
-        "order_slots": lazy(lambda: _order_slots(orders, catalogue, viewer=player, **extra)),
-        "argued_saved_by_you": lazy(lambda: _saved_by(argued["own"], player)),
+        "order_slots": lazy(lambda: _order_slots(orders, catalogue, **extra)),
         "last": lazy(lambda: selectors.team_last_result(team=team)),
         "last_published": lazy(lambda: selectors.last_published_turn(exercise)),  # the banner needs only its number
         "published_turns": lazy(lambda: selectors.team_published_turns(team=team)),
@@ -159,17 +157,7 @@ def _dashboard_context(request, team, player, *, seen=True, **extra):
     }
 
 
-SAVED_NOTE_SECONDS = 120
-
-
-def _saved_by(thing, player):
-    """The player saved this a moment ago. Derived from the row, so a panel re-fetched by the save's own
-    doorbell (which can overtake the save's answer) still says "Saved" instead of dropping it."""
-    return bool(thing and player and thing.updated_by_id == player.pk
-                and (timezone.now() - thing.updated).total_seconds() < SAVED_NOTE_SECONDS)
-
-
-def _order_slots(orders, catalogue, *, viewer=None, errors=None, drafts=None, saved_slot=None, conflicts=None,
+def _order_slots(orders, catalogue, *, errors=None, drafts=None, saved_slot=None, conflicts=None,
                  kept_slot=None, **_ignored):
     """One row per order slot; a refused draft is shown again so nothing typed is lost. After a
     conflict the row keeps the revision the player started from (so a plain save stays refused)
@@ -189,7 +177,9 @@ def _order_slots(orders, catalogue, *, viewer=None, errors=None, drafts=None, sa
             "note": order.note if order else ""}
         row = {"slot": slot, "order": order, "revision": order.revision if order else 0,
                "error": errors.get(slot), "saved": saved_slot == slot, "kept": kept_slot == slot,
-               "saved_by_you": not errors.get(slot) and slot not in conflicts and _saved_by(order, viewer), **draft}
+               # "Saved by you": the page shows it where it is its own player (the forms are the whole team's).
+               "saved_by": order.updated_by_id if order and not errors.get(slot) and slot not in conflicts else None,
+               **draft}
         if order:
             row["theirs"] = {**label(order.action, order.target), "note": order.note}
         if slot in conflicts:
@@ -270,9 +260,9 @@ PUSHED_PANEL_EVENTS = {name: kinds for name, kinds in PANEL_EVENTS.items() if na
 PAGE_PANELS = [name for name in PANEL_EVENTS if name != "unread-badge"]  # the badge sits inside the turn status
 
 
-# The forms panels differ between teammates only in a few flags ("saved by you", read-only for White),
-# and in the CSRF token, which is filled in per request. So they too are rendered once per team,
-# version and set of flags, and a doorbell that reaches six teammates renders each form once.
+# The forms panels differ between teammates only in the CSRF token, filled in per browser ("Saved by you"
+# is shown by the page itself), and White's view is read-only. So they too are rendered once per team,
+# version and variant, and a doorbell that reaches six teammates renders each form once.
 TEAM_FORM_PANELS = {"order-forms", "argued-panel"}
 CSRF_PLACEHOLDER = "__csrf_token_for_this_browser__"
 
@@ -299,24 +289,16 @@ def _panel_fragments(request, team, player, context, wanted):
             for name, html in team_fragments(team, player, context, wanted, request=request).items()}
 
 
-def saved_flags(player, orders, argued_own):
-    """What differs between teammates' forms: White's read-only view, and which of them this player just saved."""
-    return (player is None, *(_saved_by(order, player) for order in orders), _saved_by(argued_own, player))
-
-
-def team_fragments(team, player, context, wanted, *, request=None, flags=None, pushed=False):
+def team_fragments(team, player, context, wanted, *, request=None, pushed=False):
     """{panel id: its HTML, with the CSRF placeholder}: team panels from the team's cache (rendered on a miss).
-    ``flags`` (default: this player's own) picks the forms' variant. ``pushed``: the team's stream is asking,
-    and its turn status, which holds no one's unread count and a placeholder for the clock, is team-wide too."""
+    The forms come in two variants, the players' and White's read-only one. ``pushed``: the team's stream is
+    asking, and its turn status, which holds no one's unread count and a placeholder for the clock, is
+    team-wide too."""
     base = f"panel:{team.pk}:{team.exercise.version}:{get_language()}"
     keys = {name: f"{base}:{name}" for name in wanted if name in SHARED_PANELS}
     if pushed and "turn-status" in wanted:
         keys["turn-status"] = f"{base}:turn-status:pushed:{int(player is None)}"
-    if TEAM_FORM_PANELS & set(wanted):
-        if flags is None:
-            flags = saved_flags(player, context["orders"], context["argued"]["own"])
-        keys.update({name: f"{base}:{name}:{'-'.join(str(int(f)) for f in flags)}"
-                     for name in wanted if name in TEAM_FORM_PANELS})
+    keys.update({name: f"{base}:{name}:{int(player is None)}" for name in wanted if name in TEAM_FORM_PANELS})
     try:
         cached = cache.get_many(keys.values())
     except redis.RedisError:

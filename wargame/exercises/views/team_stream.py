@@ -3,7 +3,9 @@
 On the public stream every open dashboard answered each doorbell with a request. Here the server renders
 a team's changed panels once per version (once in each process, and shared between processes through the
 fragments cache) and pushes them down the stream; the page swaps them in by id (``sse-swap="panels"``).
-Only what differs per person still costs a request: the unread count, on ``message_sent``.
+Only what differs per person still costs a request: the unread count, on ``message_sent``, and only on
+the teams the message was for. The CSRF token of each browser and the turn clock's second are filled in
+as each stream sends; "Saved by you" is shown by the page itself.
 
 The stream is private, so it opens through the dashboard's own gate, and it closes the moment the seat
 goes: at every roster change each stream checks its seat, and a player who left, moved or was removed
@@ -55,7 +57,6 @@ class TeamPanels:
     """A team's panels at one version, rendered once for every teammate."""
     version: int
     html: dict  # panel id -> HTML holding the CSRF and clock placeholders
-    saved: tuple  # (updated_by_id, epoch seconds) of each order slot and the argued action: "Saved by you"
     deadline: float | None  # when the open turn's clock runs out, in epoch seconds
 
 
@@ -121,7 +122,7 @@ async def _handle(viewer, events):
             return doorbells, True
         panels = await _renders.get((viewer.team_id, version, viewer.language, viewer.player_id is None, wanted),
                                     _team_panels, viewer, version, wanted)
-        return [live.frame("panels", await _for_viewer(viewer, panels, wanted)), *doorbells], True
+        return [live.frame("panels", _for_viewer(viewer, panels, wanted)), *doorbells], True
     except Exception:
         # End the stream instead: the browser reconnects, sees from the hello that it is behind, and asks.
         log.exception("team stream for team %s could not push %s", viewer.team_id, sorted(kinds))
@@ -179,25 +180,17 @@ def _load(viewer):
 
 
 def _render_team_panels(viewer, wanted):
-    """The panels as every teammate sees them: no one's "Saved by you", no one's unread count, no token."""
+    """The panels as every teammate sees them: no one's unread count, no one's token, no clock's second."""
     try:
         with translation.override(viewer.language):
             team, player, context = _load(viewer)
             turn = context["turn"]
-            context.update(
-                order_slots=lazy(lambda: dashboard._order_slots(context["orders"], context["catalogue"], viewer=None)),
-                argued_saved_by_you=False, keep_unread_badge=True, summary=lazy(lambda: _summary_with_clock(team, turn)))
-            forms = bool(dashboard.TEAM_FORM_PANELS & set(wanted))
-            saved = ()
-            if forms:
-                saved = tuple((thing.updated_by_id, thing.updated.timestamp()) if thing else (None, 0)
-                              for thing in [*context["orders"], context["argued"]["own"]])
-            flags = (player is None, *[False] * len(saved)) if forms else None
-            html = dashboard.team_fragments(team, player, context, wanted, flags=flags, pushed=True)
+            context.update(keep_unread_badge=True, summary=lazy(lambda: _summary_with_clock(team, turn)))
+            html = dashboard.team_fragments(team, player, context, wanted, pushed=True)
             deadline = None
             if turn is not None and turn.status == Turn.Status.OPEN and turn.deadline is not None:
                 deadline = turn.deadline.timestamp()
-            return TeamPanels(version=team.exercise.version, html=html, saved=saved, deadline=deadline)
+            return TeamPanels(version=team.exercise.version, html=html, deadline=deadline)
     finally:
         connection.close()
 
@@ -209,24 +202,7 @@ def _summary_with_clock(team, turn):
     return summary
 
 
-def _render_own_forms(viewer, names):
-    """The forms of a player who saved a moment ago, which say "Saved by you" to them alone."""
-    try:
-        with translation.override(viewer.language):
-            team, player, context = _load(viewer)
-            return dashboard.team_fragments(team, player, context, names)
-    finally:
-        connection.close()
-
-
-async def _for_viewer(viewer, panels, wanted):
-    html = panels.html
-    now = time.time()
-    if viewer.player_id is not None and any(by == viewer.player_id and now - at < dashboard.SAVED_NOTE_SECONDS
-                                            for by, at in panels.saved):
-        names = [name for name in wanted if name in dashboard.TEAM_FORM_PANELS]
-        own = await _in_render_thread(_render_own_forms)(viewer, names)
-        html = {**html, **own}
-    text = "".join(out_of_band(html[name]) for name in wanted)
-    seconds = "0" if panels.deadline is None else str(max(0, int(panels.deadline - now)))
+def _for_viewer(viewer, panels, wanted):
+    text = "".join(out_of_band(panels.html[name]) for name in wanted)
+    seconds = "0" if panels.deadline is None else str(max(0, int(panels.deadline - time.time())))
     return text.replace(dashboard.CSRF_PLACEHOLDER, viewer.csrf_token).replace(CLOCK_PLACEHOLDER, seconds)
