@@ -139,3 +139,11 @@ def test_a_form_rendered_from_the_team_cache_posts_with_the_viewers_own_token(ex
                          "target": "", "note": f"slot {slot}", "turn": 1, "revision": 0})
         assert r.status_code == 200, r.content[:300]  # a CSRF failure would be a 403
     assert exercise.turns.get(number=1).orders.count() == 2
+
+
+def test_a_single_panel_and_a_refresh_share_one_rendering(jpn_client, exercise):
+    """The cached single panel and the one-request refresh keep a panel under one key, as text."""
+    single = jpn_client.get(f"/x/{exercise.join_code}/t/JPN/", headers={"HX-Request": "true",
+                                                                        "HX-Target": "team-state"}).content.decode()
+    refresh = get_panels(jpn_client, exercise, event="turn_published").content.decode()
+    assert single.replace("<section ", '<section hx-swap-oob="true" ', 1) in refresh

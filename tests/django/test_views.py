@@ -151,7 +151,7 @@ def test_team_panels_are_rendered_once_per_version_and_refreshed_by_a_change(exe
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "last-result"}
     first = aiko.get(url, **htmx).content
     exercise.refresh_from_db()
-    assert cache.get(f"panel:{exercise.teams.get(code='JPN').pk}:{exercise.version}:last-result") == first
+    assert cache.get(f"panel:{exercise.teams.get(code='JPN').pk}:{exercise.version}:en:last-result") == first.decode()
     assert ken.get(url, **htmx).content == first
     assert b'data-testid="no-results"' in first
     services.turn_lock(exercise=exercise, by="white")

@@ -321,7 +321,9 @@ def team_fragments(team, player, context, wanted, *, request=None, pushed=False)
 
 
 def _render_shared_panel(request, team, target, key):
-    html = render(request, f"exercises/player/dashboard.html#{target}", _dashboard_context(request, team, None)).content
+    # Text, under the same key as team_fragments: a refresh and a single panel share one rendering.
+    html = render_to_string(f"exercises/player/dashboard.html#{target}", _dashboard_context(request, team, None),
+                            request=request)
     cache.set(key, html, 600)
     return html
 
