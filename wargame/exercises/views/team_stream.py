@@ -1,8 +1,8 @@
 """A team's stream: the dashboard's doorbell, carrying the panels each doorbell changed.
 
 On the public stream every open dashboard answered each doorbell with a request. Here the server renders
-a team's changed panels once per version (once in each process, and shared between processes through the
-fragments cache) and pushes them down the stream; the page swaps them in by id (``sse-swap="panels"``).
+a team's changed panels once per version (in one process; the others read them from the fragments cache)
+and pushes them down the stream; the page swaps them in by id (``sse-swap="panels"``).
 Only what differs per person still costs a request: the unread count, on ``message_sent``, and only on
 the teams the message was for. The CSRF token of each browser and the turn clock's second are filled in
 as each stream sends; "Saved by you" is shown by the page itself.
