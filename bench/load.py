@@ -646,27 +646,28 @@ class White(Browser):
             self.room.done.set()
         raise StopUser()
 
-    def play_turn(self, number):
-        self.room.all_ordered[number].wait(PLAN.turn_seconds)
-        html = self.call("POST", f"{self.console_url}lock/", "lock", data={"turn": number},
+    def turn_button(self, action, number):
+        """White presses Lock or Publish on the console; False when the request itself failed."""
+        html = self.call("POST", f"{self.console_url}{action}/", action, data={"turn": number},
                          headers={"HX-Request": "true", "HX-Target": "console-turn"})
         if html is None:
             return False
         if "alert-error" in html:
-            self.refused("lock", html)
+            self.refused(action, html)
         self.saw_status(console_status(html))
+        return True
+
+    def play_turn(self, number):
+        self.room.all_ordered[number].wait(PLAN.turn_seconds)
+        if not self.turn_button("lock", number):
+            return False
         locked = time.monotonic()
         if not self.wait_resolved():
             self.timing("lock → resolved", time.monotonic() - locked, exception=TimeoutError("never resolved"))
             return False
         self.timing("lock → resolved", time.monotonic() - locked)
-        html = self.call("POST", f"{self.console_url}publish/", "publish", data={"turn": number},
-                         headers={"HX-Request": "true", "HX-Target": "console-turn"})
-        if html is None:
+        if not self.turn_button("publish", number):
             return False
-        if "alert-error" in html:
-            self.refused("publish", html)
-        self.saw_status(console_status(html))
         self.room.published += 1
         return True
 

@@ -179,12 +179,18 @@ def test_messages_page_does_not_refetch_its_panels_after_loading(new_page, facil
     expect(aiko.get_by_test_id("messages")).to_contain_text("Hello from Russia")
 
 
+def _two_japanese_players(new_page, facilitator, name):
+    """Aiko and Ken on Japan's dashboard, each on a 1366×768 laptop."""
+    exercise = _exercise(facilitator, name)
+    aiko, ken = new_page(1366, 768), new_page(1366, 768)
+    join_as(aiko, exercise.join_code, "Aiko", "Japan")
+    join_as(ken, exercise.join_code, "Ken", "Japan")
+    return exercise, aiko, ken
+
+
 def test_a_pushed_publish_keeps_each_readers_own_unread_count(new_page, facilitator):
     """The turn status arrives pushed to the whole team, without anyone's unread count: each page keeps its own."""
-    exercise = _exercise(facilitator, "Badge seminar")
-    jpn, ken = new_page(1366, 768), new_page(1366, 768)
-    join_as(jpn, exercise.join_code, "Aiko", "Japan")
-    join_as(ken, exercise.join_code, "Ken", "Japan")
+    exercise, jpn, ken = _two_japanese_players(new_page, facilitator, "Badge seminar")
     services.message_send(exercise=exercise, sender_team=exercise.teams.get(code="RUS"), sender_name="Boris",
                           kind="bilateral", recipient_codes=["JPN"], body="A word before the vote?", turn_number=1)
     for page in (jpn, ken):
@@ -214,10 +220,7 @@ def test_a_player_white_moves_is_taken_from_the_old_teams_dashboard_at_once(new_
 
 
 def test_saved_by_you_shows_only_to_the_player_who_saved(new_page, facilitator):
-    exercise = _exercise(facilitator, "Saver seminar")
-    aiko, ken = new_page(1366, 768), new_page(1366, 768)
-    join_as(aiko, exercise.join_code, "Aiko", "Japan")
-    join_as(ken, exercise.join_code, "Ken", "Japan")
+    exercise, aiko, ken = _two_japanese_players(new_page, facilitator, "Saver seminar")
     expect(ken.locator("#live-pill")).to_have_attribute("data-live-state", "live")
     aiko.locator("#action-1").select_option("M2")
     aiko.locator("#order-forms form").first.get_by_role("button", name="Save order").click()

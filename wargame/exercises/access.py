@@ -91,10 +91,17 @@ def access_player(request, code):
     return player
 
 
+def _session_player_ids(request):
+    """The players this browser joined as, or [] when it has no session key to prove it."""
+    if not request.session.session_key:
+        return []
+    return [pid for pid in request.session.get(SESSION_PLAYERS, {}).values() if isinstance(pid, int)]
+
+
 def _seated_player(request, code, team_code):
     """The common case in one query: this session's player, seated on this team of this exercise."""
-    player_ids = [pid for pid in request.session.get(SESSION_PLAYERS, {}).values() if isinstance(pid, int)]
-    if not player_ids or not request.session.session_key:
+    player_ids = _session_player_ids(request)
+    if not player_ids:
         return None
     player = (Player.objects.select_related("team__exercise__scenario")
               .filter(pk__in=player_ids, session_key=request.session.session_key,
@@ -120,8 +127,8 @@ def access_team_seat(request, code, team_code):
 
     The cached team panels are the most frequent request in a room; through the ORM this check cost
     more than the rest of the request (building the query each time), so it is written out once here."""
-    player_ids = [pid for pid in request.session.get(SESSION_PLAYERS, {}).values() if isinstance(pid, int)]
-    if not player_ids or not request.session.session_key:
+    player_ids = _session_player_ids(request)
+    if not player_ids:
         return None
     with connection.cursor() as cursor:
         cursor.execute(_seat_sql(len(player_ids)),

@@ -219,6 +219,10 @@ def _shared_panel(request, code, team_code, target):
         team, player, team_id, version = None, seat, seat.team_id, seat.version
     if player:
         services.player_seen(player=player)
+
+    def full_team():  # a render needs the whole team; the plain seat check gave only its id and version
+        return access.access_team_as_player(request, code, team_code)[0]
+
     key = f"panel:{team_id}:{version}:{get_language()}:{target}"
     try:
         html = cache.get(key)
@@ -228,12 +232,10 @@ def _shared_panel(request, code, team_code, target):
                 if (html := cache.get(key)) is not None:
                     break
         if html is None:
-            team = team or access.access_team_as_player(request, code, team_code)[0]
-            html = _render_shared_panel(request, team, target, key)
+            html = _render_shared_panel(request, team or full_team(), target, key)
     except redis.RedisError:  # the cache is unreachable: serve the panel uncached rather than fail
-        team = team or access.access_team_as_player(request, code, team_code)[0]
         html = render(request, f"exercises/player/dashboard.html#{target}",
-                      _dashboard_context(request, team, None)).content
+                      _dashboard_context(request, team or full_team(), None)).content
     return HttpResponse(html)
 
 
