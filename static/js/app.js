@@ -175,11 +175,13 @@
   document.body.addEventListener("htmx:afterSwap", function (ev) { restoreDrafts(ev.detail.elt.parentNode || document); });
 })();
 
-// Drafts, continued: ticked boxes (message recipients) in a draft form survive a reload and a swap too.
-// The draft code above keeps each field's value; a checkbox's state is its `checked`, kept here.
+// Drafts, continued: ticked boxes (message recipients) and a chosen card in a draft form survive a reload
+// and a live swap too. The draft code above keeps each field's value; a box's state is its `checked`, kept
+// here (a radio by name and value).
 (function () {
   "use strict";
-  function boxes(form) { return form.querySelectorAll("input[type=checkbox][name]"); }
+  function boxes(form) { return form.querySelectorAll("input[type=checkbox][name], input[type=radio][name]"); }
+  function boxKey(el) { return el.type === "radio" ? el.name + "=" + el.value : el.name; }
   function restoreChecks(root) {
     root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       var key = "draft-checks:" + form.dataset.draftKey;
@@ -187,16 +189,16 @@
       var saved = localStorage.getItem(key);
       if (!saved) return;
       try { saved = JSON.parse(saved); } catch (e) { return; }
-      boxes(form).forEach(function (el) { if (el.name in saved) el.checked = !!saved[el.name]; });
+      boxes(form).forEach(function (el) { if (boxKey(el) in saved) el.checked = !!saved[boxKey(el)]; });
     });
   }
   document.body.addEventListener("change", function (ev) {
     var el = ev.target;
-    if (!el || el.type !== "checkbox" || !el.closest) return;
+    if (!el || (el.type !== "checkbox" && el.type !== "radio") || !el.closest) return;
     var form = el.closest("form[data-draft-key]");
     if (!form) return;
     var data = {};
-    boxes(form).forEach(function (b) { data[b.name] = b.checked; });
+    boxes(form).forEach(function (b) { data[boxKey(b)] = b.checked; });
     localStorage.setItem("draft-checks:" + form.dataset.draftKey, JSON.stringify(data));
   });
   restoreChecks(document);
