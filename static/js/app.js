@@ -268,3 +268,71 @@
   showBanners();
   document.body.addEventListener("htmx:afterSwap", showBanners);
 })();
+
+// A live swap (a panel refreshed by a doorbell, or pushed over the team's stream) must not undo what the
+// person is in the middle of: a section they opened or closed (<details> with an id) stays so, fields they
+// have typed into outside a draft form keep their text, and the field they were in keeps the focus.
+// A swap answering their own submit is left alone: that answer is the new truth.
+(function () {
+  "use strict";
+  var kept = null;
+  function isLive(detail) {
+    var elt = detail.requestConfig && detail.requestConfig.elt;
+    if (!elt) return true;  // pushed over the stream (an out-of-band swap with no request)
+    return elt === detail.target || elt.hasAttribute("data-live-refresh") || elt.hasAttribute("data-panel");
+  }
+  function edited(f) {
+    if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+    if (f.tagName === "SELECT") {
+      return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return f.value !== f.defaultValue;
+  }
+  function remember(target) {
+    var state = {open: {}, fields: {}, focus: null};
+    target.querySelectorAll("details[id]").forEach(function (d) { state.open[d.id] = d.open; });
+    target.querySelectorAll("input[id], select[id], textarea[id]").forEach(function (f) {
+      if (f.type === "hidden" || (f.form && f.form.hasAttribute("data-draft-key")) || !edited(f)) return;
+      state.fields[f.id] = (f.type === "checkbox" || f.type === "radio") ? {checked: f.checked} : {value: f.value};
+    });
+    var active = document.activeElement;
+    if (active && active.id && target.contains(active)) state.focus = active.id;
+    return state;
+  }
+  function restore(state) {
+    Object.keys(state.open).forEach(function (id) {
+      var d = document.getElementById(id);
+      if (d && d.tagName === "DETAILS") d.open = state.open[id];
+    });
+    Object.keys(state.fields).forEach(function (id) {
+      var f = document.getElementById(id), v = state.fields[id];
+      if (!f) return;
+      if ("checked" in v) f.checked = v.checked; else f.value = v.value;
+    });
+    var focus = state.focus && document.getElementById(state.focus);
+    if (focus && document.activeElement !== focus) focus.focus({preventScroll: true});
+  }
+  function before(ev) {
+    var target = ev.detail.target;
+    if (!target || !isLive(ev.detail)) return;
+    var state = remember(target);
+    kept = kept || {open: {}, fields: {}, focus: null, clearing: false};
+    Object.assign(kept.open, state.open);
+    Object.assign(kept.fields, state.fields);
+    kept.focus = kept.focus || state.focus;
+  }
+  // One response can swap several elements (out-of-band first, then the target): restore after each,
+  // and forget once the whole swap is done.
+  function after() {
+    if (!kept) return;
+    restore(kept);
+    if (!kept.clearing) {
+      kept.clearing = true;
+      setTimeout(function () { kept = null; }, 0);
+    }
+  }
+  document.body.addEventListener("htmx:beforeSwap", before);
+  document.body.addEventListener("htmx:oobBeforeSwap", before);
+  document.body.addEventListener("htmx:afterSwap", after);
+  document.body.addEventListener("htmx:oobAfterSwap", after);
+})();

@@ -40,6 +40,12 @@ def test_override_reroll_adhoc_inject_and_publish(new_page, facilitator):
     item = white.locator('[data-event="t1:order:JPN:M2"]')
     item.get_by_text("Override this result").click()
     item.get_by_label("Scale (0.5–1.5)").fill("0.5")
+    # A live refresh of the review (a late doorbell) keeps the open form and what White typed.
+    white.evaluate("document.getElementById('console-review').dataset.before = 'yes'")
+    white.evaluate("htmx.trigger('#console-review', 'refresh')")
+    expect(white.locator("#console-review[data-before]")).to_have_count(0)
+    expect(item.get_by_label("Scale (0.5–1.5)")).to_have_value("0.5")
+    expect(item.get_by_label("Scale (0.5–1.5)")).to_be_visible()
     item.get_by_label("Reason").select_option("Pedagogy")
     item.get_by_label("Note for the log").fill("Keep the first turn gentle")
     item.get_by_role("button", name="Apply override").click()

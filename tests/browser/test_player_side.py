@@ -231,3 +231,18 @@ def test_saved_by_you_shows_only_to_the_player_who_saved(new_page, facilitator):
     aiko.reload()  # on a fresh page the note is Aiko's own, and shown
     expect(aiko.locator("#order-forms [data-saved-by]").first).to_be_visible()
     expect(aiko.locator("#order-forms")).to_contain_text("Saved by you at")
+
+
+def test_a_pushed_panel_keeps_the_section_a_player_opened(new_page, facilitator):
+    """Ken reads the action catalogue while Aiko saves an order: the pushed order forms leave it open."""
+    exercise, aiko, ken = _two_japanese_players(new_page, facilitator, "Catalogue seminar")
+    expect(ken.locator("#live-pill")).to_have_attribute("data-live-state", "live")
+    ken.locator("#catalogue summary").click()
+    expect(ken.locator("#catalogue")).to_have_attribute("open", "")
+    ken.evaluate("document.getElementById('order-forms').dataset.before = 'yes'")
+    aiko.locator("#action-1").select_option("M2")
+    aiko.locator("#order-forms form").first.get_by_role("button", name="Save order").click()
+    # The swap happened (the marker is gone with the old element) and the catalogue is still open.
+    expect(ken.locator("#order-forms[data-before]")).to_have_count(0, timeout=10000)
+    expect(ken.locator("#order-forms [data-saved-by]").first).to_be_attached()
+    expect(ken.locator("#catalogue")).to_have_attribute("open", "")
