@@ -170,18 +170,15 @@ def test_clock_refuses_out_of_range_minutes(exercise):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="select_for_update is a no-op on SQLite")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_resolves_claim_the_turn_once(exercise, monkeypatch):
+def test_concurrent_resolves_claim_the_turn_once(exercise):
     """Two workers receive the same resolve task at the same moment: exactly one resolves."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
 
-    from wargame.exercises import tasks
-
-    # Keep the real worker (if the session started one) out of it: these threads are the workers.
-    monkeypatch.setattr(tasks.resolve_turn, "delay_on_commit", lambda *a, **k: None)
-    services.turn_lock(exercise=exercise, by="white")
+    # Locked as the clock locks it, but with no task sent: these threads are the workers, not a real one.
     turn_id = exercise.turns.get(number=1).pk
+    Turn.objects.filter(pk=turn_id).update(status=Turn.Status.LOCKED, locked_at=timezone.now())
 
     def resolve():
         try:
@@ -236,3 +233,11 @@ def test_a_room_writing_at_once_never_deadlocks(exercise):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(write, range(36)))
     assert results == ["ok"] * 36
+
+
+def test_jobs_name_the_real_tasks_and_every_adjudication_setting_has_an_engine_mode():
+    from wargame import engine
+    from wargame.exercises import jobs, tasks
+
+    assert jobs.RESOLVE_TURN == tasks.resolve_turn.name
+    assert set(engine.ARGUED_MODE_FOR_SETTING) == set(Exercise.Mode.values)

@@ -5,6 +5,7 @@ import threading
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from wargame.exercises import services, tasks
 from wargame.exercises.models import Event, Turn
@@ -79,11 +80,9 @@ def test_lock_resolves_on_the_worker_and_the_doorbell_rings(live_stack, nt_exerc
 
 
 def test_duplicate_task_delivery_resolves_once(live_stack, nt_exercise):
-    with pytest.MonkeyPatch.context() as mp:
-        # Lock without the automatic enqueue, then deliver the same task twice on purpose.
-        mp.setattr(tasks.resolve_turn, "delay_on_commit", lambda *a, **k: None)
-        services.turn_lock(exercise=nt_exercise, by="white")
+    # Locked as the clock locks it but with no task sent; then the same task is delivered twice on purpose.
     turn = Turn.objects.get(exercise=nt_exercise, number=1)
+    Turn.objects.filter(pk=turn.pk).update(status=Turn.Status.LOCKED, locked_at=timezone.now())
     first, second = tasks.resolve_turn.delay(turn.pk), tasks.resolve_turn.delay(turn.pk)
     outcomes = sorted([first.get(timeout=20), second.get(timeout=20)])
     assert outcomes == [False, True]
@@ -91,8 +90,6 @@ def test_duplicate_task_delivery_resolves_once(live_stack, nt_exercise):
 
 
 def test_beat_style_deadline_enforcement_hands_the_turn_to_the_worker(live_stack, nt_exercise):
-    from django.utils import timezone
-
     Turn.objects.filter(exercise=nt_exercise, number=1).update(deadline=timezone.now())
     tasks.enforce_deadlines.delay()  # as beat sends it: no result is stored
     wait_for(lambda: Turn.objects.get(exercise=nt_exercise, number=1).status == Turn.Status.REVIEW,

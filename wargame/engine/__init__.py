@@ -1,14 +1,22 @@
 """Pure rules engine (stdlib only; never imports Django). See docs/ENGINE_CONTRACT.md."""
-from .orders import (ARGUED_MODES, OVERRIDE_KINDS, OVERRIDE_REASONS, ArguedError, ArguedOrder, EngineInputError,
-                     GameOverError, InjectError, InjectInput, Order, Override, OverrideError, available_actions,
-                     check_orders, effective_cost, order_from_dict)
+from .adjudication import card_median
+from .events import HEADLINE_KINDS, EventId, audience_includes, parse_event_id, visible_to
+from .msel import InjectStatus, ResolvedTurn, injects_announced, msel_status
+from .orders import (ARGUED_MODE_FOR_SETTING, ARGUED_MODES, NOT_UNLOCKED, OVER_BUDGET, OVERRIDE_KINDS,
+                     OVERRIDE_REASONS, ArguedError, ArguedOrder, BilateralProposal, EngineInputError, GameOverError,
+                     InjectError, InjectInput, Order, Override, OverrideError, Refusal, available_actions,
+                     bilateral_status, check_orders, effective_cost, order_from_dict)
 from .perception import game_date, objectives_status, perceive, public_presence
 from .resolve import TurnResult, resolve_turn
 from .spec import ActionSpec, InjectSpec, ObjectiveSpec, Scenario, TeamSpec
-from .state import (BAND_NAMES, RUNG_NAMES, ActorState, DyadState, GameState, band_name, dyad_key,
+from .state import (BAND_NAMES, RUNG_NAMES, VARIABLES, ActorState, DyadState, GameState, band_name, dyad_key,
                     tension_rung)
 
 __all__ = [
+    "card_median", "HEADLINE_KINDS", "EventId", "audience_includes", "parse_event_id", "visible_to",
+    "InjectStatus", "ResolvedTurn", "injects_announced", "msel_status",
+    "ARGUED_MODE_FOR_SETTING", "NOT_UNLOCKED", "OVER_BUDGET", "BilateralProposal", "Refusal", "bilateral_status",
+    "VARIABLES",
     "ARGUED_MODES", "OVERRIDE_KINDS", "OVERRIDE_REASONS", "ArguedError", "ArguedOrder", "EngineInputError",
     "GameOverError", "InjectError", "InjectInput", "Order", "Override", "OverrideError", "available_actions",
     "check_orders", "effective_cost", "order_from_dict", "game_date", "objectives_status", "perceive", "public_presence",

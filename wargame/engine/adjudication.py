@@ -15,6 +15,12 @@ def band(success: bool, margin: float, big: float) -> str:
     return "no_and" if margin >= big else "no_but"
 
 
+def card_median(values) -> float | None:
+    """The estimative cards' median: the chance the d100 is rolled against (None with no cards)."""
+    values = list(values)
+    return float(statistics.median(values)) if values else None
+
+
 def _cards(order) -> list:
     c = order.cards
     if isinstance(c, dict):
@@ -55,10 +61,8 @@ def adjudicate(order, mode: str, adj: dict, dice, event: str) -> dict:
         return {"mode": mode, "outcome": out, "success": success, "margin": margin, "roll": faces,
                 "modifier": mod, "total": total, "target": need, "note": note}
     if mode == "estimative":
-        vals = _cards(order)
-        if vals:
-            p = float(statistics.median(vals))
-        else:
+        p = card_median(_cards(order))
+        if p is None:
             p, note = 50.0, "no cards: 50% assumed"
     else:
         if order.probability is None:

@@ -8,6 +8,20 @@ from .conditions import eval_cond, failing_parts
 OVERRIDE_KINDS = ("scale", "replace", "reroll", "manual_dice")
 OVERRIDE_REASONS = ("Realism", "Pedagogy", "Pace", "Error")
 ARGUED_MODES = ("estimative", "weighted_2d6", "umpire")
+# An exercise's adjudication setting (as White picks it) and the engine mode that carries it out.
+ARGUED_MODE_FOR_SETTING = {"cards": "estimative", "weighted": "weighted_2d6", "umpire": "umpire"}
+
+# Why an action is not usable now, as a code the app may test (the text is for people).
+NOT_UNLOCKED, NOT_POSSIBLE, OVER_BUDGET = "not_unlocked", "not_possible", "over_budget"
+
+
+class Refusal(str):
+    """A reason an action cannot be taken: reads as its English text and carries a ``code``."""
+
+    def __new__(cls, text, code=NOT_POSSIBLE):
+        self = super().__new__(cls, text)
+        self.code = code
+        return self
 MAX_ORDERS = 2
 
 
@@ -266,7 +280,7 @@ def available_actions(scenario, state, team) -> list:
             continue
         reason = ""
         if spec.locked_until_unlocked and key not in st.unlocked:
-            reason = "not yet unlocked"
+            reason = Refusal("not yet unlocked", NOT_UNLOCKED)
         else:
             targets = spec.allowed_targets(team) or (None,)
             probs = []
@@ -277,11 +291,34 @@ def available_actions(scenario, state, team) -> list:
                     break
                 probs.append(p)
             if probs:
-                reason = probs[0]
+                reason = Refusal(probs[0])
             elif effective_cost(scenario, st, key) > budget:
-                reason = f"over RP budget ({effective_cost(scenario, st, key)} > {budget})"
+                reason = Refusal(f"over RP budget ({effective_cost(scenario, st, key)} > {budget})", OVER_BUDGET)
         out.append((spec, not reason, reason))
     return out
+
+
+@dataclass(frozen=True)
+class BilateralProposal:
+    """A bilateral action between this team and another: proposed to it (incoming) or by it."""
+    action: str
+    other: str
+    incoming: bool
+    agreed: bool
+
+
+def bilateral_status(scenario, orders, team) -> list[BilateralProposal]:
+    """A team's bilateral proposals this turn. A bilateral action happens only when both sides order it
+    at each other ("agreed"); an agreed pair is listed once, as the other side's proposal.
+    ``orders``: every team's Order of the turn (others are ignored)."""
+    bilateral = [o for o in orders if o.action in scenario.actions and scenario.actions[o.action].bilateral]
+    mine = {(o.action, o.target) for o in bilateral if o.team == team}
+    theirs = {(o.action, o.team) for o in bilateral if o.team != team and o.target == team}
+    rows = [BilateralProposal(o.action, o.team, True, (o.action, o.team) in mine)
+            for o in bilateral if o.team != team and o.target == team]
+    rows += [BilateralProposal(o.action, o.target, False, False)
+             for o in bilateral if o.team == team and o.target and (o.action, o.target) not in theirs]
+    return rows
 
 
 def validate_override(o: Override, cap: float, smin: float, smax: float):

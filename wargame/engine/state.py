@@ -23,6 +23,10 @@ BANDS = ((0, "power political"), (25, "coexistence"), (50, "cooperative"), (75, 
 BAND_NAMES = tuple(name for _, name in BANDS)
 
 DYAD_VARS = ("IL", "T", "C", "E")
+ACTOR_VARS = ("N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
+REQUIRED_ACTOR_VARS = ("N", "ASW", "D")  # every actor in a scenario must set these
+# Every variable an effect may name, in the order White's forms list them.
+VARIABLES = ("T", "IL", "C", "E") + ACTOR_VARS
 FLAGS = ("INCSEA", "CUES", "HOTLINE", "PARALLEL_TRACK", "FISHERIES")
 
 

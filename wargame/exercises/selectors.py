@@ -1,18 +1,17 @@
-import re
-import statistics
-
 """Reads. Views call these after access has handed them the object they may see."""
 
+import re
+
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
-from wargame.engine import resolve as engine_resolve
 from wargame.engine.replay import replay
 from wargame.scenarios import load_scenario
 
-from .models import ArguedAction, Message, Order, Turn
+from .models import ArguedAction, Exercise, Message, Order, ThreadRead, Turn
 
 ONLINE_SECONDS = 60
 
@@ -103,7 +102,7 @@ def team_catalogue(*, team):
     state = engine.GameState.from_dict(turn.state_before if turn else exercise.state)
     # Actions an inject must unlock stay out of sight until it does.
     rows = [(a, ok, why) for a, ok, why in engine.available_actions(spec, state, team.code)
-            if ok or not (a.locked_until_unlocked and why == "not yet unlocked")]
+            if ok or why.code != engine.NOT_UNLOCKED]
     groups = [(label, [r for r in rows if r[0].category == category]) for category, label in CATEGORIES]
     others = [t for t in exercise.teams.all() if t.pk != team.pk]
     return {"actions": rows, "groups": [g for g in groups if g[1]], "targets": others}
@@ -141,13 +140,8 @@ def _team_result(team, turn):
         "turn": turn,
         "narrative": turn.result.get("narratives", {}).get(team.code, ""),
         "headlines": turn.result.get("headlines", []),
-        "events": [e for e in turn.result.get("events", []) if _visible_to(e, team.code)],
+        "events": [e for e in turn.result.get("events", []) if engine.visible_to(e, team.code)],
     }
-
-
-def _visible_to(event, code):
-    audience = event.get("audience", "white")
-    return audience == "all" or (isinstance(audience, list) and code in audience)
 
 
 def console_view(*, exercise):
@@ -198,52 +192,44 @@ def plenary_view(*, exercise):
     headlines = []
     public_events = []
     if last and last.result:
-        public_events = [e for e in last.result.get("events", []) if e.get("audience") == "all"]
+        public_events = [e for e in last.result.get("events", []) if engine.events.public(e)]
         headlines = last.result.get("headlines", [])
-        incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in last.result.get("events", [])
-                     if e.get("kind") == "incident" and e.get("zone") and e.get("audience") == "all"]
+        incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in public_events
+                     if e.get("kind") == "incident" and e.get("zone")]
     return {
         "teams": teams,
         "ladder": ladder,
         "presence": engine.public_presence(scenario_for(exercise), public_events),
         "incidents": incidents,
         "headlines": headlines,
-        "headline_events": [e for e in public_events if e.get("kind") in engine_resolve._HEADLINE_KINDS],
+        "headline_events": [e for e in public_events if e.get("kind") in engine.HEADLINE_KINDS],
         "spec": scenario_for(exercise),
         "last": last,
         "colours": {t.code: t.colour for t in teams},
     }
 
 
+MSEL_LABELS = {
+    engine.msel.FIRED: _lazy("fired, turn %(n)d"), engine.msel.PROPOSED: _lazy("fires this turn (in review)"),
+    engine.msel.QUEUED: _lazy("will fire when this turn resolves"), engine.msel.SKIPPED: _lazy("skipped"),
+    engine.msel.WAITING: _lazy("waiting on its condition"), engine.msel.SCHEDULED: _lazy("scheduled, turn %(n)s"),
+}
+
+
 def msel_rows(*, exercise):
     """Each scripted inject with its state: scheduled, waiting on a condition, fired or skipped."""
-    spec = scenario_for(exercise)
     turn = current_turn(exercise)
-    fired, skipped = {}, set()
-    for t in exercise.turns.filter(result__isnull=False).only("number", "status", "result", "inputs"):
-        for e in t.result.get("events", []):
-            if e.get("kind") == "inject":
-                inject_id = e["id"].rsplit(":", 1)[-1]
-                fired.setdefault(inject_id, (t.number, t.status == Turn.Status.PUBLISHED, e.get("why", "")))
-        skipped |= set((t.inputs or {}).get("skip", []))
-    pending = (turn.inputs or {}) if turn else {}
+    resolved = [engine.ResolvedTurn(t.number, t.status == Turn.Status.PUBLISHED, tuple(t.result.get("events", [])),
+                                    t.inputs or {})
+                for t in exercise.turns.filter(result__isnull=False).order_by("number")
+                .only("number", "status", "result", "inputs")]
     rows = []
-    for inj in spec.injects:
-        trig = inj.trigger or {}
-        when = inj.trigger_text or (f"turn {trig['turn']}" if "turn" in trig else "condition")
-        if inj.id in fired:
-            number, published, why = fired[inj.id]
-            state = "fired" if published else "proposed"
-            label = (_("fired, turn %(n)d") if published else _("fires this turn (in review)")) % {"n": number}
-        elif inj.id in pending.get("fire_now", []):
-            state, label, why = "queued", _("will fire when this turn resolves"), ""
-        elif inj.id in skipped or inj.id in pending.get("skip", []):
-            state, label, why = "skipped", _("skipped"), ""
-        elif "when" in trig:
-            state, label, why = "waiting", _("waiting on its condition"), ""
-        else:
-            state, label, why = "scheduled", _("scheduled, turn %(n)s") % {"n": trig.get("turn", "?")}, ""
-        rows.append({"spec": inj, "when": when, "state": state, "label": label, "why": why})
+    for row in engine.msel_status(scenario_for(exercise), resolved, (turn.inputs or {}) if turn else {}):
+        trigger = row.inject.trigger or {}
+        when = row.inject.trigger_text or (f"turn {trigger['turn']}" if "turn" in trigger else "condition")
+        number = row.turn if row.turn is not None else "?"
+        rows.append({"spec": row.inject, "when": when, "state": row.status,
+                     "label": str(MSEL_LABELS[row.status]) % {"n": number}, "why": row.why})
     return rows
 
 
@@ -253,8 +239,7 @@ def console_argued(*, turn):
     rows = list(ArguedAction.objects.filter(turn=turn).select_related("team", "updated_by")
                 .prefetch_related("counters__team", "cards__team"))
     for a in rows:
-        cards = [c.probability for c in a.cards.all()]
-        a.card_median = statistics.median(cards) if cards else None  # what the d100 is rolled against
+        a.card_median = engine.card_median(c.probability for c in a.cards.all())
     return rows
 
 
@@ -286,11 +271,10 @@ def dom_id(event_id):
 
 
 def _roll_subject(event_id):
-    """Typed fields for a roll that produced no event. A draw records only the engine's event id
-    (t<turn>:<kind>:<key>), so its kind and pair are read from that id here, once, and nowhere else."""
-    parts = str(event_id).split(":")
-    if len(parts) == 3 and parts[1] == "incident" and parts[2].count("-") == 1:
-        return {"roll_of": "incident", "teams": parts[2].split("-")}
+    """Typed fields for a roll that produced no event: a draw records only the engine's event id."""
+    parsed = engine.parse_event_id(event_id)
+    if parsed and parsed.kind == "incident" and parsed.pair:
+        return {"roll_of": "incident", "teams": list(parsed.pair)}
     return {}
 
 
@@ -313,19 +297,16 @@ def team_proposals(*, team, turn):
     if turn is None:
         return []
     spec = scenario_for(team.exercise)
-    bilateral = {k for k, a in spec.actions.items() if a.bilateral}
+    bilateral = [k for k, a in spec.actions.items() if a.bilateral]
     orders = list(Order.objects.filter(turn=turn, action__in=bilateral).select_related("team"))
-    mine = {(o.action, o.target) for o in orders if o.team_id == team.pk}
+    teams = {o.team.code: o.team for o in orders}
     rows = []
-    for o in orders:
-        if o.team_id != team.pk and o.target == team.code:
-            rows.append({"action": spec.actions[o.action], "from": o.team, "incoming": True,
-                         "agreed": (o.action, o.team.code) in mine})
-    theirs = {(o.action, o.team.code) for o in orders if o.team_id != team.pk and o.target == team.code}
-    for o in orders:
-        # An agreed pair is already shown once, as the other side's proposal.
-        if o.team_id == team.pk and o.target and (o.action, o.target) not in theirs:
-            rows.append({"action": spec.actions[o.action], "to": o.target, "incoming": False, "agreed": False})
+    for p in engine.bilateral_status(spec, [engine.Order(o.team.code, o.action, o.target or None) for o in orders],
+                                     team.code):
+        if p.incoming:
+            rows.append({"action": spec.actions[p.action], "from": teams[p.other], "incoming": True, "agreed": p.agreed})
+        else:
+            rows.append({"action": spec.actions[p.action], "to": p.other, "incoming": False, "agreed": False})
     return rows
 
 
@@ -349,28 +330,9 @@ def team_injects(*, team, turn):
     """Injects this team is told about at the start of the turn: the MSEL's turn triggers and White's own."""
     if turn is None:
         return []
-    spec = scenario_for(team.exercise)
-    inputs = turn.inputs or {}
-    rows = []
-    for inj in spec.injects:
-        trig = inj.trigger or {}
-        scheduled = trig.get("turn") == turn.number and "when" not in trig
-        if (scheduled or inj.id in inputs.get("fire_now", [])) and inj.id not in inputs.get("skip", []):
-            if inj.audience == "all" or team.code in inj.audience:
-                rows.append({"id": inj.id, "title": inj.title, "text": inj.text, "decision": inj.decision})
-    for inj in inputs.get("injects", []):
-        if inj["audience"] == "all" or team.code in inj["audience"]:
-            rows.append({"id": inj["id"], "title": inj["title"], "text": inj["text"], "decision": ""})
-    return rows
+    return engine.injects_announced(scenario_for(team.exercise), turn.number, turn.inputs, team.code)
 
 
-# ---- Negotiation: threads per counterpart, unread counts, White's log ----
-# A team sees a message when the team is among its recipients or sent it. Everything below
-# goes through _team_visible, so no read can widen that.
-
-from django.db.models import Count, Max, Q  # noqa: E402
-
-from .models import ThreadRead  # noqa: E402
 
 
 def _team_visible(team):
@@ -503,7 +465,6 @@ def exercise_replay(*, exercise):
 
 def join_team_rows(*, exercise):
     """The team picker: each team with its seated count (removed players do not count) and its briefing."""
-    from django.db.models import Count
 
     spec = scenario_for(exercise)
     counts = dict(exercise.players.filter(removed_at__isnull=True, team__isnull=False)
@@ -529,7 +490,6 @@ def exercise_counts(*, exercise):
 
 def facilitator_exercises(*, user):
     """White's list: current exercises, and archived ones apart."""
-    from .models import Exercise
 
     mine = Exercise.objects.filter(facilitators=user).select_related("scenario")
     return {"current": list(mine.filter(archived_at__isnull=True)), "archived": list(mine.filter(archived_at__isnull=False))}

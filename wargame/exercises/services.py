@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
 
-from . import live
-from .models import ArguedAction, CounterArgument, EstimateCard, Event, Exercise, Message, Order, Player, Scenario, Team, Turn
+from . import jobs, live
+from .models import (ArguedAction, CounterArgument, EstimateCard, Event, Exercise, Message, Order, Player, Scenario,
+                     Team, ThreadRead, Turn)
 
 log = logging.getLogger(__name__)
 
@@ -362,10 +363,6 @@ def _engine_orders(turn):
     return [engine.Order(team=o.team.code, action=o.action, target=o.target or None) for o in qs]
 
 
-ENGINE_MODES = {Exercise.Mode.CARDS: "estimative", Exercise.Mode.WEIGHTED: "weighted_2d6",
-                Exercise.Mode.UMPIRE: "umpire"}
-
-
 def _engine_argued(turn):
     rows = ArguedAction.objects.filter(turn=turn).select_related("team").prefetch_related("counters", "cards__team")
     argued = []
@@ -401,7 +398,7 @@ def _run_engine(turn, inputs=None):
                                             else tuple(i["audience"]), "effects": tuple(i["effects"])})
                      for i in inputs["injects"]],
             skip_injects=frozenset(inputs["skip"]), fire_now=frozenset(inputs["fire_now"]),
-            argued_mode=ENGINE_MODES.get(exercise.adjudication_mode))
+            argued_mode=engine.ARGUED_MODE_FOR_SETTING.get(exercise.adjudication_mode))
     except engine.EngineInputError as exc:
         raise ServiceError(str(exc)) from exc
 
@@ -476,12 +473,10 @@ def turn_lock(*, exercise, by, turn_number=None):
 
 
 def _record_lock(turn, by):
-    from . import tasks  # tasks import services; keep the cycle lazy
-
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
     _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
     _bump(turn.exercise_id, "turn_locked")
-    tasks.resolve_turn.delay_on_commit(turn.pk)  # best effort: if the broker is down, beat re-queues it
+    jobs.send_on_commit(jobs.RESOLVE_TURN, turn.pk)  # best effort: if the broker is down, beat re-queues it
 
 
 def resolve_grace():
@@ -505,8 +500,6 @@ def turns_requeue(*, now=None):
     beats never both re-queue, and it throttles: the first re-queue waits the grace, each later one as
     long as the turn had waited before the last (grace, grace, 2x, 4x...), never more than 20 seconds.
     """
-    from . import tasks  # tasks import services; keep the cycle lazy
-
     now = now or timezone.now()
     grace = resolve_grace()
     waiting = Turn.objects.filter(status__in=(Turn.Status.LOCKED, Turn.Status.RESOLVING), result__isnull=True)
@@ -520,7 +513,7 @@ def turns_requeue(*, now=None):
             continue
         if waiting.filter(pk=turn_id, resolve_queued_at=queued_at).update(resolve_queued_at=now):
             log.warning("turn %s: no result since its resolve task of %s; re-queueing", turn_id, last)
-            tasks.resolve_turn.send_best_effort(turn_id)
+            jobs.send(jobs.RESOLVE_TURN, turn_id)
             requeued.append(turn_id)
     return requeued
 
@@ -528,8 +521,6 @@ def turns_requeue(*, now=None):
 @transaction.atomic
 def turn_resolve_retry(*, exercise, by, turn_number=None):
     """White's "Retry now": send the locked turn to the worker again. Refused unless it awaits its result."""
-    from . import tasks  # tasks import services; keep the cycle lazy
-
     turn = _current_turn_locked(exercise.pk, turn_number)
     if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
         raise StaleAction(_("Turn %(n)d is %(status)s; only a turn waiting for its result can be retried.")
@@ -537,7 +528,7 @@ def turn_resolve_retry(*, exercise, by, turn_number=None):
     turn.resolve_queued_at = timezone.now()
     turn.save(update_fields=["resolve_queued_at"])
     _log(exercise_id=exercise.pk, turn_number=turn.number, kind="resolve_retried", actor=by)
-    tasks.resolve_turn.delay_on_commit(turn.pk)
+    jobs.send_on_commit(jobs.RESOLVE_TURN, turn.pk)
     return turn
 
 
@@ -591,7 +582,6 @@ def turn_publish(*, exercise, by, turn_number=None):
         raise StaleAction(_("Turn %(n)d is %(status)s; only a turn in review can be published.")
                           % {"n": turn.number, "status": turn.get_status_display().lower()})
     exercise = Exercise.objects.select_for_update().select_related("scenario").get(pk=exercise.pk)
-    spec = load_scenario(exercise.scenario.slug)
     new_state = turn.result["state"]
     edited = _inputs(turn)["narratives"]
     if edited:
@@ -600,7 +590,7 @@ def turn_publish(*, exercise, by, turn_number=None):
     turn.published_at = timezone.now()
     turn.save(update_fields=["status", "published_at", "result"])
     exercise.state = new_state
-    ended = new_state.get("ended") or (turn.number >= spec.turns and _("the turn limit was reached"))
+    ended = new_state.get("ended")  # the engine's end phase decides, the turn limit included
     if ended:
         exercise.status = Exercise.Status.ENDED
         exercise.ended_reason = str(ended)
@@ -973,7 +963,6 @@ def card_pick(*, player, turn_number, argued_team_code, probability):
 
 from django.db import IntegrityError  # noqa: E402
 
-from .models import ThreadRead  # noqa: E402
 
 PLAYER_MESSAGE_KINDS = (Message.Kind.BILATERAL, Message.Kind.GROUP, Message.Kind.PUBLIC)
 

@@ -14,7 +14,7 @@ from wargame.engine.conditions import cond_text, validate_cond
 from wargame.engine.effects import effects_text, validate_effect
 from wargame.engine.spec import (ACTION_KEYS, CATEGORIES, TEAM_CODES, ZONES, ActionSpec, InjectSpec, ObjectiveSpec,
                                  Params, Scenario, TeamSpec)
-from wargame.engine.state import FLAGS, dyad_key
+from wargame.engine.state import ACTOR_VARS, FLAGS, REQUIRED_ACTOR_VARS, dyad_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
@@ -182,13 +182,13 @@ def validate_rules(r: dict, name: str) -> list[str]:
         if "colour" in a and not (isinstance(a["colour"], str) and a["colour"].startswith("#") and len(a["colour"]) in (4, 7)):
             err(p + "colour", f"expected a css hex colour, got {a['colour']!r}")
         vs = need(a, "vars", p, "dict") or {}
-        for req in ("N", "ASW", "D"):
+        for req in REQUIRED_ACTOR_VARS:
             if req not in vs:
                 err(f"{p}vars.{req}", "missing")
         ranges = r.get("ranges", {}) if isinstance(r.get("ranges"), dict) else {}
         for var, v in vs.items():
             lo, hi = ranges.get(var, (0, 100))
-            if var not in ("N", "ASW", "D", "LL", "BS", "SP", "KM", "AX"):
+            if var not in ACTOR_VARS:
                 err(f"{p}vars.{var}", "unknown variable")
             elif not _is_num(v) or not lo <= v <= hi:
                 err(f"{p}vars.{var}", f"expected a number {lo}-{hi}, got {v!r}")
