@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
@@ -79,6 +80,37 @@ def _log(*, exercise_id, turn_number, kind, actor="", **payload):
     )
 
 
+def _record(*, exercise_id, turn_number, kind, doorbell, actor="", audience=None, **payload):
+    """The tail of every write that changes what someone sees: log it, bump the version, ring the doorbell."""
+    _log(exercise_id=exercise_id, turn_number=turn_number, kind=kind, actor=actor, **payload)
+    return _bump(exercise_id, doorbell, audience=audience)
+
+
+ORDER_CONFLICT = _lazy("%(who)s changed this order while you were editing. Both versions are shown: "
+                       "keep theirs, or replace it with yours.")
+ARGUED_CONFLICT = _lazy("%(who)s changed the argued action while you were editing. Both versions are "
+                        "shown: keep theirs, or replace it with yours.")
+
+
+def _check_revision(existing, base_revision, message):
+    """Refuse a save made from a stale page: a teammate saved since it was drawn. Returns the revision."""
+    current = existing.revision if existing else 0
+    if current != base_revision:
+        who = existing.updated_by.display_name if existing and existing.updated_by else _("a teammate")
+        raise OrderConflict(str(message) % {"who": who})
+    return current
+
+
+def team_codes(codes):
+    """Team codes as people send them: stripped, upper case, each once, in the order given."""
+    out = []
+    for code in codes:
+        code = str(code).strip().upper()
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
 def scenario_sync():
     """Mirror the scenario files into the Scenario table (title and summary only)."""
     rows = []
@@ -140,10 +172,9 @@ def exercise_end(*, exercise, by, reason):
     exercise.save(update_fields=["status", "ended_reason"])
     Turn.objects.select_for_update().filter(exercise=exercise, status=Turn.Status.OPEN).update(
         deadline=None, paused_remaining=None)
-    _log(exercise_id=exercise.pk, turn_number=_current_turn_number(exercise.pk), kind="exercise_ended", actor=by,
-         reason=reason)
+    _record(exercise_id=exercise.pk, turn_number=_current_turn_number(exercise.pk), kind="exercise_ended", actor=by,
+         reason=reason, doorbell="turn_published")
     # The panels that show an end refresh on turn_published, as when the last turn's publication ends it.
-    _bump(exercise.pk, "turn_published")
     return exercise
 
 
@@ -157,9 +188,8 @@ def exercise_archive(*, exercise, by, archived=True):
         raise StaleAction(_("The exercise is already archived.") if archived else _("The exercise is not archived."))
     exercise.archived_at = timezone.now() if archived else None
     exercise.save(update_fields=["archived_at"])
-    _log(exercise_id=exercise.pk, turn_number=0, kind="exercise_archived" if archived else "exercise_unarchived",
-         actor=by)
-    _bump(exercise.pk, "roster_changed")
+    _record(exercise_id=exercise.pk, turn_number=0, kind="exercise_archived" if archived else "exercise_unarchived",
+         actor=by, doorbell="roster_changed")
     return exercise
 
 
@@ -217,8 +247,7 @@ def player_join(*, exercise, display_name, session_key, player_id=None):
         return existing
     player = Player.objects.create(exercise=exercise, display_name=name, session_key=session_key,
                                    last_seen=timezone.now())
-    _log(exercise_id=exercise.pk, turn_number=0, kind="player_joined", actor=name, player=player.pk)
-    _bump(exercise.pk, "roster_changed")
+    _record(exercise_id=exercise.pk, turn_number=0, kind="player_joined", actor=name, player=player.pk, doorbell="roster_changed")
     return player
 
 
@@ -252,9 +281,8 @@ def player_choose_team(*, player, team_code, by_facilitator=None):
         fields.append("switch_answer")
     player.team = team
     player.save(update_fields=fields)
-    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
-         actor=by_facilitator or player.display_name, player=player.pk, team=team.code)
-    _bump(player.exercise_id, "roster_changed")
+    _record(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
+         actor=by_facilitator or player.display_name, player=player.pk, team=team.code, doorbell="roster_changed")
     return player
 
 
@@ -268,9 +296,8 @@ def player_rename(*, player, display_name, by):
         return player
     player.display_name = name
     player.save(update_fields=["display_name"])
-    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_renamed", actor=by, player=player.pk,
-         old=old, new=name)
-    _bump(player.exercise_id, "roster_changed")
+    _record(exercise_id=player.exercise_id, turn_number=0, kind="player_renamed", actor=by, player=player.pk,
+         old=old, new=name, doorbell="roster_changed")
     return player
 
 
@@ -284,9 +311,8 @@ def player_remove(*, player, by):
     player.removed_at = timezone.now()
     player.switch_request, player.switch_requested_at, player.switch_answer = None, None, ""
     player.save(update_fields=["removed_at", "switch_request", "switch_requested_at", "switch_answer"])
-    _log(exercise_id=player.exercise_id, turn_number=0, kind="player_removed", actor=by, player=player.pk,
-         name=player.display_name, team=player.team.code if player.team else "")
-    _bump(player.exercise_id, "roster_changed")
+    _record(exercise_id=player.exercise_id, turn_number=0, kind="player_removed", actor=by, player=player.pk,
+         name=player.display_name, team=player.team.code if player.team else "", doorbell="roster_changed")
     return player
 
 
@@ -315,9 +341,8 @@ def player_switch_request(*, player, team_code):
     player.switch_requested_at = timezone.now() if team else None
     player.switch_answer = ""
     player.save(update_fields=["switch_request", "switch_requested_at", "switch_answer"])
-    _log(exercise_id=player.exercise_id, turn_number=0, kind="switch_requested" if team else "switch_withdrawn",
-         actor=player.display_name, player=player.pk, team=code)
-    _bump(player.exercise_id, "roster_changed")
+    _record(exercise_id=player.exercise_id, turn_number=0, kind="switch_requested" if team else "switch_withdrawn",
+         actor=player.display_name, player=player.pk, team=code, doorbell="roster_changed")
     return player
 
 
@@ -411,11 +436,7 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     turn = _open_turn_for(player, turn_number)
     team = player.team
     existing = Order.objects.select_for_update().filter(turn=turn, team=team, slot=slot).first()
-    current_revision = existing.revision if existing else 0
-    if current_revision != base_revision:
-        who = existing.updated_by.display_name if existing and existing.updated_by else _("a teammate")
-        raise OrderConflict(_("%(who)s changed this order while you were editing. Both versions are shown: "
-                              "keep theirs, or replace it with yours.") % {"who": who})
+    current_revision = _check_revision(existing, base_revision, ORDER_CONFLICT)
     action = (action or "").strip().upper()
     target = (target or "").strip().upper()
     note = clean_text(note, limit=NOTE_MAX_CHARS, what=_("An order note"))
@@ -437,9 +458,8 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     existing.revision = current_revision + 1
     existing.updated_by = player
     existing.save()
-    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
-         team=team.code, slot=slot, action=action, target=target, revision=existing.revision)
-    _bump(player.exercise_id, "orders_changed", audience=concerned)
+    _record(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
+         team=team.code, slot=slot, action=action, target=target, revision=existing.revision, doorbell="orders_changed", audience=concerned)
     return existing
 
 
@@ -453,8 +473,7 @@ def turn_set_deadline(*, turn, minutes, by):
     turn.deadline = timezone.now() + timedelta(minutes=minutes)
     turn.paused_remaining = None
     turn.save(update_fields=["deadline", "paused_remaining"])
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_set", actor=by, minutes=minutes)
-    _bump(turn.exercise_id, "clock_changed")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_set", actor=by, minutes=minutes, doorbell="clock_changed")
     return turn
 
 
@@ -474,8 +493,7 @@ def turn_lock(*, exercise, by, turn_number=None):
 
 def _record_lock(turn, by):
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in _engine_orders(turn)]
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders)
-    _bump(turn.exercise_id, "turn_locked")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders, doorbell="turn_locked")
     jobs.send_on_commit(jobs.RESOLVE_TURN, turn.pk)  # best effort: if the broker is down, beat re-queues it
 
 
@@ -568,9 +586,8 @@ def turn_resolve(*, turn_id):
         turn.status = Turn.Status.REVIEW
         turn.resolved_at = timezone.now()
         turn.save(update_fields=["result", "status", "resolved_at"])
-        _log(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_resolved", actor="engine",
-             draws=turn.result.get("draws", []))
-        _bump(exercise.pk, "turn_resolved")
+        _record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_resolved", actor="engine",
+             draws=turn.result.get("draws", []), doorbell="turn_resolved")
         return True
 
 
@@ -597,9 +614,8 @@ def turn_publish(*, exercise, by, turn_number=None):
     else:
         Turn.objects.create(exercise=exercise, number=turn.number + 1, state_before=new_state)
     exercise.save(update_fields=["state", "status", "ended_reason"])
-    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by,
-         ended=bool(ended))
-    _bump(exercise.pk, "turn_published")
+    _record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by,
+         ended=bool(ended), doorbell="turn_published")
     return turn
 
 
@@ -668,8 +684,7 @@ def _change_inputs(turn, change, *, by, kind, **payload):
         _check_injects(turn, inputs)
     turn.inputs = inputs
     turn.save(update_fields=fields)
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind=kind, actor=by, **payload)
-    _bump(turn.exercise_id, "turn_resolved" if turn.status == Turn.Status.REVIEW else "injects_changed")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind=kind, actor=by, **payload, doorbell="turn_resolved" if turn.status == Turn.Status.REVIEW else "injects_changed")
     return turn
 
 
@@ -766,7 +781,7 @@ def inject_adhoc(*, exercise, by, turn_number, title, text, audience, effects):
         raise ServiceError(_("An inject needs a title and a text."))
     codes = set(exercise.teams.values_list("code", flat=True))
     if audience != "all":
-        audience = sorted(set(audience))
+        audience = sorted(team_codes(audience))
         if not audience:
             raise ServiceError(_("Choose at least one team, or all teams."))
         unknown = [c for c in audience if c not in codes]
@@ -790,8 +805,7 @@ def clock_pause(*, exercise, by):
     turn.paused_remaining = max(turn.deadline - timezone.now(), timedelta(0))
     turn.deadline = None
     turn.save(update_fields=["deadline", "paused_remaining"])
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_paused", actor=by)
-    _bump(turn.exercise_id, "clock_changed")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_paused", actor=by, doorbell="clock_changed")
     return turn
 
 
@@ -803,8 +817,7 @@ def clock_resume(*, exercise, by):
     turn.deadline = timezone.now() + turn.paused_remaining
     turn.paused_remaining = None
     turn.save(update_fields=["deadline", "paused_remaining"])
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_resumed", actor=by)
-    _bump(turn.exercise_id, "clock_changed")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_resumed", actor=by, doorbell="clock_changed")
     return turn
 
 
@@ -820,8 +833,7 @@ def clock_extend(*, exercise, by, minutes):
     else:
         raise ServiceError(_("Set a clock first."))
     turn.save(update_fields=["deadline", "paused_remaining"])
-    _log(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_extended", actor=by, minutes=minutes)
-    _bump(turn.exercise_id, "clock_changed")
+    _record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_extended", actor=by, minutes=minutes, doorbell="clock_changed")
     return turn
 
 
@@ -851,17 +863,15 @@ def argued_adjudicate(*, exercise, by, turn_number, team_code, accepted_reasons=
     if turn.status == Turn.Status.REVIEW:
         turn.result = _run_engine(turn).to_dict()
         turn.save(update_fields=["result"])
-    _log(exercise_id=exercise.pk, turn_number=turn.number, kind="argued_adjudicated", actor=by, team=team_code,
-         accepted_reasons=argued.accepted_reasons, probability=probability, white_card=white_card)
-    _bump(exercise.pk, "turn_resolved" if turn.status == Turn.Status.REVIEW else "orders_changed")
+    _record(exercise_id=exercise.pk, turn_number=turn.number, kind="argued_adjudicated", actor=by, team=team_code,
+         accepted_reasons=argued.accepted_reasons, probability=probability, white_card=white_card, doorbell="turn_resolved" if turn.status == Turn.Status.REVIEW else "orders_changed")
     return argued
 
 
 @transaction.atomic
 def observers_console_set(*, exercise, allowed, by):
     Exercise.objects.filter(pk=exercise.pk).update(observers_see_console=allowed)
-    _log(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed)
-    _bump(exercise.pk, "roster_changed")
+    _record(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed, doorbell="roster_changed")
 
 
 # ---- argued actions (matrix-game moves), counter-arguments and estimative cards ----
@@ -901,11 +911,7 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
     if target and not Team.objects.filter(exercise_id=player.exercise_id, code=target).exists():
         raise ServiceError(_("%(code)s is not a team in this exercise.") % {"code": target})
     existing = ArguedAction.objects.select_for_update().filter(turn=turn, team=player.team).first()
-    current = existing.revision if existing else 0
-    if current != base_revision:
-        who = existing.updated_by.display_name if existing.updated_by else _("a teammate")
-        raise OrderConflict(_("%(who)s changed the argued action while you were editing. Both versions are "
-                              "shown: keep theirs, or replace it with yours.") % {"who": who})
+    current = _check_revision(existing, base_revision, ARGUED_CONFLICT)
     argued = existing or ArguedAction(turn=turn, team=player.team, revision=0)
     argued.action, argued.intended, argued.reasons = action, intended, reasons
     aims = [clean_text(a, limit=AIM_MAX_CHARS, what=_("Each aim")) for a in aims]
@@ -917,9 +923,8 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
     argued.revision = current + 1
     argued.updated_by = player
     argued.save()
-    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="argued_saved", actor=player.display_name,
-         team=player.team.code, action=action, intended=intended, reasons=reasons, revision=argued.revision)
-    _bump(player.exercise_id, "orders_changed")
+    _record(exercise_id=player.exercise_id, turn_number=turn.number, kind="argued_saved", actor=player.display_name,
+         team=player.team.code, action=action, intended=intended, reasons=reasons, revision=argued.revision, doorbell="orders_changed")
     return argued
 
 
@@ -935,9 +940,8 @@ def counter_post(*, player, turn_number, argued_team_code, text):
     if argued is None or argued.team_id == player.team_id:
         raise ServiceError(_("You can counter another team's argued action only."))
     counter = CounterArgument.objects.create(argued=argued, team=player.team, text=text, author=player)
-    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="counter_posted", actor=player.display_name,
-         team=player.team.code, against=argued_team_code, text=text)
-    _bump(player.exercise_id, "orders_changed")
+    _record(exercise_id=player.exercise_id, turn_number=turn.number, kind="counter_posted", actor=player.display_name,
+         team=player.team.code, against=argued_team_code, text=text, doorbell="orders_changed")
     return counter
 
 
@@ -953,9 +957,8 @@ def card_pick(*, player, turn_number, argued_team_code, probability):
         raise ServiceError(_("Teams pick cards on other teams' argued actions only."))
     card, _created = EstimateCard.objects.update_or_create(argued=argued, team=player.team,
                                                            defaults={"probability": probability})
-    _log(exercise_id=player.exercise_id, turn_number=turn.number, kind="card_picked", actor=player.display_name,
-         team=player.team.code, on=argued_team_code, probability=probability)
-    _bump(player.exercise_id, "orders_changed")
+    _record(exercise_id=player.exercise_id, turn_number=turn.number, kind="card_picked", actor=player.display_name,
+         team=player.team.code, on=argued_team_code, probability=probability, doorbell="orders_changed")
     return card
 
 
@@ -986,11 +989,7 @@ def message_post(*, player, kind, recipient_codes, body):
         raise ServiceError(_("The exercise has ended; negotiation is closed."))
     if kind not in PLAYER_MESSAGE_KINDS:
         raise ServiceError(_("Teams can write to one team, to a group of teams, or to everyone."))
-    codes = []
-    for code in recipient_codes:
-        code = str(code).strip().upper()
-        if code and code not in codes:
-            codes.append(code)
+    codes = team_codes(recipient_codes)
     if team.code in codes:
         raise ServiceError(_("Your own team sees your messages already; choose other teams."))
     if kind == Message.Kind.PUBLIC:
@@ -1006,11 +1005,7 @@ def message_post(*, player, kind, recipient_codes, body):
 @transaction.atomic
 def message_broadcast(*, exercise, by, recipient_codes, body):
     """White writes to chosen teams, or to every team when no team is chosen."""
-    codes = []
-    for code in recipient_codes:
-        code = str(code).strip().upper()
-        if code and code not in codes:
-            codes.append(code)
+    codes = team_codes(recipient_codes)
     return message_send(exercise=exercise, sender_team=None, sender_name="White", kind=Message.Kind.BROADCAST,
                         recipient_codes=codes, body=body, turn_number=_current_turn_number(exercise.pk))
 
