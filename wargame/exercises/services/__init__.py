@@ -1,0 +1,50 @@
+"""Every write. Each service owns its transaction, locks what it changes and rings the doorbell on commit
+(common.record). Keyword-only arguments, named <thing>_<verb>. One module per subject:
+
+- exercises: create, co-facilitators, end, archive, delete
+- roster: joining, teams, switching, renaming, removing, presence
+- orders: a team's orders, argued action, counters and estimate cards for the open turn
+- turns: clock, lock, resolve (on the worker, exactly once), publish
+- review: White's overrides, re-rolls, narratives and injects on a proposed result
+- messages: negotiation and read markers
+- engine_io: a turn's rows as engine inputs, and the engine run on them
+- common: refusals, text limits, and the log + version + doorbell tail
+
+Work for the Celery worker is enqueued by name through wargame.exercises.jobs, never by importing tasks.
+"""
+
+from wargame import engine  # views read engine constants through services
+
+from .common import (
+    AIM_MAX_CHARS, CONTROL_CHARACTERS, INJECT_TEXT_MAX_CHARS, INJECT_TITLE_MAX_CHARS, NARRATIVE_MAX_CHARS,
+    NOTE_MAX_CHARS, OVERRIDE_NOTE_MAX_CHARS, OrderConflict, PlayerRemoved, SeatTaken, ServiceError, StaleAction,
+    clean_text, team_codes)
+from .exercises import (
+    ENDED_REASON_MAX_CHARS, exercise_archive, exercise_create, exercise_delete, exercise_end, facilitator_add,
+    observers_console_set, scenario_sync)
+from .messages import (
+    PLAYER_MESSAGE_KINDS, message_broadcast, message_post, message_send, message_thread, thread_mark_read)
+from .orders import argued_save, card_pick, counter_post, order_save
+from .review import (
+    argued_adjudicate, inject_adhoc, inject_fire_now, inject_skip, narrative_edit, turn_override, turn_override_clear)
+from .roster import (
+    NAME_MAX_CHARS, SEEN_EVERY, player_choose_team, player_join, player_remove, player_rename, player_seen,
+    player_session_rekey, player_switch_decide, player_switch_request)
+from .turns import (
+    RESOLVE_REQUEUE_MAX_INTERVAL, clock_extend, clock_pause, clock_resume, deadlines_enforce, resolve_grace,
+    turn_lock, turn_publish, turn_resolve, turn_resolve_retry, turn_set_deadline, turns_requeue)
+
+__all__ = [
+    "engine", "AIM_MAX_CHARS", "CONTROL_CHARACTERS", "INJECT_TEXT_MAX_CHARS", "INJECT_TITLE_MAX_CHARS",
+    "NARRATIVE_MAX_CHARS", "NOTE_MAX_CHARS", "OVERRIDE_NOTE_MAX_CHARS", "OrderConflict", "PlayerRemoved",
+    "SeatTaken", "ServiceError", "StaleAction", "clean_text", "team_codes", "ENDED_REASON_MAX_CHARS",
+    "exercise_archive", "exercise_create", "exercise_delete", "exercise_end", "facilitator_add",
+    "observers_console_set", "scenario_sync", "PLAYER_MESSAGE_KINDS", "message_broadcast", "message_post",
+    "message_send", "message_thread", "thread_mark_read", "argued_save", "card_pick", "counter_post", "order_save",
+    "argued_adjudicate", "inject_adhoc", "inject_fire_now", "inject_skip", "narrative_edit", "turn_override",
+    "turn_override_clear", "NAME_MAX_CHARS", "SEEN_EVERY", "player_choose_team", "player_join", "player_remove",
+    "player_rename", "player_seen", "player_session_rekey", "player_switch_decide", "player_switch_request",
+    "RESOLVE_REQUEUE_MAX_INTERVAL", "clock_extend", "clock_pause", "clock_resume", "deadlines_enforce",
+    "resolve_grace", "turn_lock", "turn_publish", "turn_resolve", "turn_resolve_retry", "turn_set_deadline",
+    "turns_requeue",
+]
