@@ -14,9 +14,11 @@ unlock, cost, act, force_incident, rung, rp, if_ordered_both, covert_detect.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
+from . import dynamics
 from .conditions import cond_text, eval_cond, validate_cond
-from .state import DYAD_VARS, FLAGS
+from .state import DYAD_VARS, FLAGS, dyad_key
 
 ACTOR_VARS = ("N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
 EFFECT_REFS = ("self", "target", "each", "excluded", "third")
@@ -285,10 +287,10 @@ class Buffer:
     __slots__ = ("actor", "dyad", "tparts", "ops")
 
     def __init__(self):
-        self.actor: dict = {}
-        self.dyad: dict = {}
-        self.tparts: dict = {}
-        self.ops: list = []
+        self.actor: dict = {}  # (code, var) -> delta
+        self.dyad: dict = {}  # (dyad, var) -> delta, every dyad var but T
+        self.tparts: dict = {}  # dyad -> ΔT split by ATTR_INDEX (direct, spillover, incident, drift)
+        self.ops: list = []  # FlagChange, PresenceChange, IntelChange, LastingIncidentChange
 
     def add_actor(self, code, var, x):
         k = (code, var)
@@ -304,30 +306,176 @@ class Buffer:
             k = (key, var)
             self.dyad[k] = self.dyad.get(k, 0.0) + x
 
+    def absorb(self, other: "Buffer"):
+        """Add another buffer's changes to this one."""
+        for (code, var), x in other.actor.items():
+            self.add_actor(code, var, x)
+        for (key, var), x in other.dyad.items():
+            self.add_dyad(key, var, x)
+        for key, parts in other.tparts.items():
+            for attr, x in enumerate(parts):
+                if x:
+                    self.add_dyad(key, "T", x, attr)
+        self.ops.extend(other.ops)
 
-def expand(ref, ctx, core):
+
+@dataclass(slots=True)
+class FlagChange:
+    dyad: str
+    set_flag: str | None
+    clear_flag: str | None
+
+    def apply(self, state):
+        d = state.dyads[self.dyad]
+        if self.set_flag:
+            d.flags = d.flags | {self.set_flag}
+        if self.clear_flag:
+            d.flags = d.flags - {self.clear_flag}
+
+
+@dataclass(slots=True)
+class PresenceChange:
+    zone: str
+    actor: str
+    delta: int
+
+    def apply(self, state):
+        forces = state.presence.setdefault(self.zone, {})
+        n = forces.get(self.actor, 0) + self.delta
+        if n > 0:
+            forces[self.actor] = n
+        else:
+            forces.pop(self.actor, None)
+
+
+@dataclass(slots=True)
+class IntelChange:
+    key: str  # "intel:{viewer}>{of}|{event id}"
+    mult: float
+    until: int | None  # last turn in force; None = for good
+
+    def apply(self, state):
+        state.mods[self.key] = [self.mult, self.until]
+
+
+@dataclass(slots=True)
+class LastingIncidentChange:
+    dyad: str
+    chance_add: float
+
+    def apply(self, state):
+        d = state.dyads[self.dyad]
+        d.inc_mod = max(-0.2, min(0.2, d.inc_mod + self.chance_add))
+
+
+def apply_buffer(state, ranges: dict, buffer: Buffer, attribution: dict):
+    """Apply one category's changes, clamping every variable to its range.
+
+    Each dyad's ΔT parts are added to `attribution`, scaled down together when the clamp cut the change.
+    """
+    for (code, var), x in buffer.actor.items():
+        values = state.actors[code].vars
+        lo, hi = ranges.get(var, (0.0, 100.0))
+        new = values[var] + x
+        values[var] = lo if new < lo else hi if new > hi else new
+    for (key, var), x in buffer.dyad.items():
+        d = state.dyads[key]
+        new = getattr(d, var) + x
+        setattr(d, var, 0.0 if new < 0 else 100.0 if new > 100 else new)
+    for key, parts in buffer.tparts.items():
+        d = state.dyads[key]
+        total = parts[0] + parts[1] + parts[2] + parts[3]
+        new = d.T + total
+        new = 0.0 if new < 0 else 100.0 if new > 100 else new
+        real = new - d.T
+        if total and real != total:
+            f = real / total
+            parts = [x * f for x in parts]
+        booked = attribution.get(key)
+        if booked is None:
+            attribution[key] = list(parts)
+        else:
+            booked[0] += parts[0]
+            booked[1] += parts[1]
+            booked[2] += parts[2]
+            booked[3] += parts[3]
+        d.T = new
+    for change in buffer.ops:
+        change.apply(state)
+
+
+@dataclass(slots=True)
+class Scope:
+    """Who one event's effects refer to, and what running them decided.
+
+    actor, target, third and partners answer the references self, target, third, each and excluded;
+    zone is where a zone-targeted action goes. next_draw is the k of the event's next die. detected and
+    ordered_both stay None until a covert_detect / if_ordered_both op decides them.
+    """
+
+    actor: str | None = None
+    target: str | None = None
+    zone: str | None = None
+    third: tuple = ()
+    partners: tuple = ()
+    island: bool = False
+    rung: int | None = None
+    next_draw: int = 0
+    turn_mods_done: bool = False  # the action's turn modifiers were applied before its category ran
+    detected: bool | None = None
+    ordered_both: bool | None = None
+
+    def get(self, ref, default=None):
+        """A reference by name, as conditions.py reads it."""
+        if ref == "self":
+            return self.actor
+        if ref == "target":
+            return self.target
+        return default
+
+
+def expand(ref, scope: Scope, core) -> tuple:
+    """The actor codes a reference names in this scope."""
     if ref == "self":
-        return (ctx["self"],) if ctx.get("self") else ()
+        return (scope.actor,) if scope.actor else ()
     if ref == "target":
-        return (ctx["target"],) if ctx.get("target") else ()
+        return (scope.target,) if scope.target else ()
     if ref == "each":
-        return ctx.get("partners") or ((ctx["self"],) if ctx.get("self") else ())
+        return scope.partners or ((scope.actor,) if scope.actor else ())
     if ref == "excluded":
-        parts = ctx.get("partners") or (ctx.get("self"), ctx.get("target"))
-        return tuple(c for c in core if c not in parts)
+        involved = scope.partners or (scope.actor, scope.target)
+        return tuple(c for c in core if c not in involved)
     if ref == "third":
-        return tuple(ctx.get("third") or ())
+        return tuple(scope.third or ())
     return (ref,)
 
 
-class Eff:
-    """A compiled effect: the dict's fields as attributes (the interpreter's hot path)."""
+def main_effects(spec) -> tuple:
+    """An action's effects other than its turn modifiers (memoised on the spec)."""
+    effects = getattr(spec, "_main", None)
+    if effects is None:
+        effects = tuple(e for e in spec.effects if e.get("op") not in TURN_MOD_OPS)
+        object.__setattr__(spec, "_main", effects)
+    return effects
 
-    __slots__ = ("raw", "op", "var", "dyad", "of", "delta", "pick", "range", "spill", "attr", "attr_name",
-                 "later", "cond", "if_pair", "if_zone")
+
+def turn_modifier_effects(spec) -> tuple:
+    """An action's turn modifiers (omega_mult, align_add, align_mult), memoised on the spec."""
+    effects = getattr(spec, "_tm", None)
+    if effects is None:
+        effects = tuple(e for e in spec.effects if e.get("op") in TURN_MOD_OPS)
+        object.__setattr__(spec, "_tm", effects)
+    return effects
+
+
+class CompiledEffect:
+    """An effect's fields as attributes (the interpreter's hot path)."""
+
+    __slots__ = ("source", "op", "var", "dyad", "of", "delta", "pick", "range", "spill", "attr_index",
+                 "attr_name", "deferred", "cond", "if_pair", "if_zone")
 
     def __init__(self, e: dict):
-        self.raw = e
+        self.source = e
         self.op = e.get("op")
         self.var = e.get("var")
         self.dyad = tuple(e["dyad"]) if "dyad" in e else None
@@ -337,8 +485,8 @@ class Eff:
         self.range = tuple(e["range"]) if "range" in e else None
         self.spill = bool(e.get("spill"))
         self.attr_name = e.get("attr", "direct")
-        self.attr = ATTR_INDEX[self.attr_name]
-        self.later = bool(e.get("delay") or e.get("temporary"))
+        self.attr_index = ATTR_INDEX[self.attr_name]
+        self.deferred = bool(e.get("delay") or e.get("temporary"))
         self.cond = e.get("if")
         self.if_pair = frozenset(e["if_pair"]) if "if_pair" in e else None
         self.if_zone = e.get("if_zone")
@@ -353,72 +501,288 @@ def compiled(effects) -> tuple:
     hit = _COMPILED.get(key)
     if hit is not None and hit[0] is effects:
         return hit[1]
-    comp = tuple(Eff(e) for e in effects)
+    comp = tuple(CompiledEffect(e) for e in effects)
     if isinstance(effects, tuple) and len(_COMPILED) < 4096:  # bounded: ad-hoc effects are compiled afresh
         _COMPILED[key] = (effects, comp)
     return comp
 
 
-def eval_effects(tc, effects, ctx, scale, buf: Buffer, changes: list, event: str, phase: str):
-    """Interpret effects for one event into `buf`. `tc` is the resolver's turn context."""
-    st = tc.st
-    core = tc.p.core
-    dyads = st.dyads
-    for e in compiled(effects):
-        if e.cond is not None and not eval_cond(e.cond, st, ctx, tc.turn):
-            continue
-        if e.if_pair is not None and set(ctx.get("partners") or (ctx.get("self"), ctx.get("target"))) != e.if_pair:
-            continue
-        if e.if_zone is not None and ctx.get("zone") != e.if_zone:
-            continue
-        if e.op is not None:
-            tc.op(e.raw, e.op, ctx, scale, buf, changes, event, phase)
-            continue
-        var = e.var
-        base = e.delta
-        if base is None:
-            k = ctx["_k"]
-            ctx["_k"] = k + 1
-            if e.pick is not None:
-                opts = e.pick
-                base = opts[tc.dice.dice(phase, event, k, 1, len(opts))[0] - 1]
-            else:
-                lo, hi = e.range
-                base = lo + tc.dice.dice(phase, event, k, 1, hi - lo + 1)[0] - 1
-        amount = base * scale
-        if amount == 0:
-            continue
-        if e.dyad is not None:
-            x0, y0 = e.dyad
-            for a in expand(x0, ctx, core):
-                for b in expand(y0, ctx, core):
-                    if a == b:
-                        continue
-                    key = a + "-" + b if a < b else b + "-" + a
-                    d = dyads.get(key)
-                    if d is None:
-                        continue
-                    amt = amount
-                    if var in ("IL", "E") and ctx.get("island") and "PARALLEL_TRACK" in d.flags:
-                        amt *= tc.p.island_factor
-                    if e.later:
-                        tc.delayed(e.raw, "dyad", key, var, amt, buf)
-                    else:
-                        buf.add_dyad(key, var, amt, e.attr)
-                        if var == "T":
-                            tc.seen_by(key, ctx.get("rung"))
-                            if e.spill and amt > 0:
-                                src = ctx.get("self")
-                                if src == a or src == b:
-                                    tc.spill(src, b if a == src else a, amt, buf, changes)
-                    changes.append((key, var, amt, e.attr_name))
-        else:
-            for c in expand(e.of, ctx, core):
-                a = st.actors.get(c)
-                if a is None or var not in a.vars:
-                    continue
-                if e.later:
-                    tc.delayed(e.raw, "actor", c, var, amount, buf)
+@dataclass(slots=True)
+class SpillModifiers:
+    """This turn's changes to the spillover factors (omega_mult, align_add, align_mult ops)."""
+
+    omega_mult: dict = field(default_factory=dict)  # actor -> factor on ω from it
+    align_add: dict = field(default_factory=dict)  # (A, O) -> added to m_align
+    align_mult: dict = field(default_factory=dict)  # (A, O) -> factor on m_align's alignment term
+
+
+@dataclass(slots=True)
+class IncidentModifiers:
+    """This turn's changes to incident rolls (incident and force_incident ops)."""
+
+    chance_add: dict = field(default_factory=dict)  # dyad -> added to the chance
+    chance_mult: dict = field(default_factory=dict)  # dyad -> factor on the chance
+    contacts: set = field(default_factory=set)  # dyads that roll although no zone is shared
+    forced: set = field(default_factory=set)  # dyads whose roll is a certain hit
+
+
+_SPILLOVER = ATTR_INDEX["spillover"]
+
+
+class Interpreter:
+    """Runs effects into a Buffer for one turn. Every op of the effect language is a method here.
+
+    What the ops leave for later phases: rungs_seen (a dyad's rung holds at the actions it saw),
+    spill_mods and incident_mods. unlock, cost, rp and delayed effects write the state directly.
+    """
+
+    def __init__(self, scenario, state, turn: int, dice, ordered):
+        self.scenario = scenario
+        self.params = scenario.params
+        self.state = state
+        self.turn = turn
+        self.dice = dice
+        self.ordered = ordered  # {(team, action, target)} as submitted
+        self.rungs_seen: dict = {}  # dyad -> highest rung of the actions it saw this turn
+        self.spill_mods = SpillModifiers()
+        self.incident_mods = IncidentModifiers()
+
+    def run(self, effects, scope: Scope, scale, buffer: Buffer, changes: list, event_id: str, phase: str):
+        """Interpret one event's effects into `buffer`; `changes` gets (target, var, delta, attribution)."""
+        state = self.state
+        core = self.params.core
+        dyads = state.dyads
+        for e in compiled(effects):
+            if e.cond is not None and not eval_cond(e.cond, state, scope, self.turn):
+                continue
+            if e.if_pair is not None and set(scope.partners or (scope.actor, scope.target)) != e.if_pair:
+                continue
+            if e.if_zone is not None and scope.zone != e.if_zone:
+                continue
+            if e.op is not None:
+                self._run_op(e.source, e.op, scope, scale, buffer, changes, event_id, phase)
+                continue
+            var = e.var
+            base = e.delta
+            if base is None:
+                k = scope.next_draw
+                scope.next_draw = k + 1
+                if e.pick is not None:
+                    choices = e.pick
+                    base = choices[self.dice.dice(phase, event_id, k, 1, len(choices))[0] - 1]
                 else:
-                    buf.add_actor(c, var, amount)
-                changes.append((c, var, amount, ""))
+                    lo, hi = e.range
+                    base = lo + self.dice.dice(phase, event_id, k, 1, hi - lo + 1)[0] - 1
+            amount = base * scale
+            if amount == 0:
+                continue
+            if e.dyad is not None:
+                first, second = e.dyad
+                for a in expand(first, scope, core):
+                    for b in expand(second, scope, core):
+                        if a == b:
+                            continue
+                        key = a + "-" + b if a < b else b + "-" + a
+                        d = dyads.get(key)
+                        if d is None:
+                            continue
+                        amt = amount
+                        if var in ("IL", "E") and scope.island and "PARALLEL_TRACK" in d.flags:
+                            amt *= self.params.island_factor
+                        if e.deferred:
+                            self._defer(e.source, "dyad", key, var, amt, buffer)
+                        else:
+                            buffer.add_dyad(key, var, amt, e.attr_index)
+                            if var == "T":
+                                self.see_rung(key, scope.rung)
+                                if e.spill and amt > 0:
+                                    source = scope.actor
+                                    if source == a or source == b:
+                                        self._spill(source, b if a == source else a, amt, buffer, changes)
+                        changes.append((key, var, amt, e.attr_name))
+            else:
+                for code in expand(e.of, scope, core):
+                    actor = state.actors.get(code)
+                    if actor is None or var not in actor.vars:
+                        continue
+                    if e.deferred:
+                        self._defer(e.source, "actor", code, var, amount, buffer)
+                    else:
+                        buffer.add_actor(code, var, amount)
+                    changes.append((code, var, amount, ""))
+
+    def see_rung(self, key, rung):
+        if rung is not None and rung > self.rungs_seen.get(key, -1):
+            self.rungs_seen[key] = rung
+
+    def apply_turn_modifier(self, e, scope: Scope):
+        """omega_mult, align_add, align_mult: this turn's spillover factors."""
+        op = e["op"]
+        mods = self.spill_mods
+        if op == "omega_mult":
+            for code in expand(e["of"], scope, self.params.core):
+                mods.omega_mult[code] = mods.omega_mult.get(code, 1.0) * e["mult"]
+        elif op == "align_add":
+            a, o = e["pair"].split(">")
+            mods.align_add[(a, o)] = mods.align_add.get((a, o), 0.0) + e["add"]
+        elif op == "align_mult":
+            a, o = e["pair"].split(">")
+            mods.align_mult[(a, o)] = mods.align_mult.get((a, o), 1.0) * e["mult"]
+
+    def _defer(self, e, kind, key, var, amount, buffer):
+        """A temporary change holds this turn and is undone next turn; a delayed one lands later."""
+        pending = self.state.pending
+        if e.get("temporary"):
+            if kind == "actor":
+                buffer.add_actor(key, var, amount)
+            else:
+                buffer.add_dyad(key, var, amount)
+            pending.append({"turn": self.turn + 1, "kind": kind, "key": key, "var": var, "delta": -amount})
+        else:
+            pending.append({"turn": self.turn + e["delay"], "kind": kind, "key": key, "var": var, "delta": amount})
+
+    def _spill(self, a, b, rise, buffer, changes):
+        """The ω rule: a rise in T(A,B) raises T(A,O) for every third party O."""
+        params = self.params
+        state = self.state
+        mods = self.spill_mods
+        omega_mult = mods.omega_mult.get(a, 1.0)
+        for other, weight in params.omega_from.get(a, ()):
+            if other == b:
+                continue
+            key = dyad_key(a, other)
+            if key not in state.dyads:
+                continue
+            x = dynamics.spill_amount(params, state, a, other, rise, weight, omega_mult,
+                                      mods.align_mult.get((a, other), 1.0), mods.align_add.get((a, other), 0.0))
+            if not x:
+                continue
+            buffer.add_dyad(key, "T", x, _SPILLOVER)
+            changes.append((key, "T", x, "spillover"))
+            for rule in params.spill_side:
+                if rule["from"] == a and rule["onto"] == other:
+                    buffer.add_actor(rule["of"], rule["var"], x * rule["per_T"])
+                    changes.append((rule["of"], rule["var"], x * rule["per_T"], ""))
+
+    def _dyad_keys(self, dyad, scope) -> list:
+        core = self.params.core
+        keys = []
+        for a in expand(dyad[0], scope, core):
+            for b in expand(dyad[1], scope, core):
+                if a != b:
+                    key = dyad_key(a, b)
+                    if key in self.state.dyads:
+                        keys.append(key)
+        return keys
+
+    # -- the ops: each takes (effect, scope, scale, buffer, changes, event id, phase)
+
+    def _run_op(self, e, op, scope, scale, buffer, changes, event_id, phase):
+        if op in TURN_MOD_OPS:
+            if not scope.turn_mods_done:
+                self.apply_turn_modifier(e, scope)
+            return
+        handler = self._OPS.get(op)
+        if handler is not None:
+            handler(self, e, scope, scale, buffer, changes, event_id, phase)
+
+    def _flag(self, e, scope, scale, buffer, changes, event_id, phase):
+        for key in self._dyad_keys(e["dyad"], scope):
+            buffer.ops.append(FlagChange(key, e.get("set"), e.get("clear")))
+            changes.append((key, "flag", e.get("set") or ("-" + e.get("clear", "")), ""))
+
+    def _presence(self, e, scope, scale, buffer, changes, event_id, phase):
+        zone = scope.zone if e["zone"] == "target" else e["zone"]
+        if not zone:
+            return
+        for code in expand(e["of"], scope, self.params.core):
+            buffer.ops.append(PresenceChange(zone, code, e["delta"]))
+            changes.append((zone, code, e["delta"], "presence"))
+            if e.get("temporary"):
+                self.state.pending.append({"turn": self.turn + 1, "kind": "presence", "key": zone, "var": code,
+                                           "delta": -e["delta"]})
+
+    def _intel(self, e, scope, scale, buffer, changes, event_id, phase):
+        core = self.params.core
+        turns = e.get("turns", 1)
+        until = None if turns is None else self.turn + turns - 1
+        for viewer in expand(e["viewer"], scope, core):
+            if e["of"] == "all":
+                observed = [c for c in self.params.actors if c != viewer]
+            else:
+                observed = expand(e["of"], scope, core)
+            for o in observed:
+                if o != viewer:
+                    buffer.ops.append(IntelChange(f"intel:{viewer}>{o}|{event_id}", e["mult"], until))
+
+    def _incident(self, e, scope, scale, buffer, changes, event_id, phase):
+        mods = self.incident_mods
+        for key in self._dyad_keys(e["dyad"], scope):
+            if "chance_add" in e:
+                if e.get("lasting"):
+                    buffer.ops.append(LastingIncidentChange(key, e["chance_add"]))
+                else:
+                    mods.chance_add[key] = mods.chance_add.get(key, 0.0) + e["chance_add"]
+            if "chance_mult" in e:
+                mods.chance_mult[key] = mods.chance_mult.get(key, 1.0) * e["chance_mult"]
+            if e.get("contact"):
+                mods.contacts.add(key)
+
+    def _unlock(self, e, scope, scale, buffer, changes, event_id, phase):
+        self.state.unlocked = self.state.unlocked | frozenset(e["actions"])
+        changes.append(("", "unlock", ",".join(e["actions"]), ""))
+
+    def _cost(self, e, scope, scale, buffer, changes, event_id, phase):
+        cost_mods = self.state.cost_mods
+        cost_mods[e["action"]] = cost_mods.get(e["action"], 0) + e["delta"]
+        changes.append((e["action"], "cost", e["delta"], ""))
+
+    def _act(self, e, scope, scale, buffer, changes, event_id, phase):
+        """A forced catalogue action: its effects (turn modifiers included) run inside this event."""
+        spec = self.scenario.actions[e["action"]]
+        forced = Scope(actor=e["self"], target=e.get("target"), rung=spec.rung, island=spec.island,
+                       next_draw=scope.next_draw)
+        self.run(main_effects(spec) + turn_modifier_effects(spec), forced, scale, buffer, changes, event_id, phase)
+        scope.next_draw = forced.next_draw
+        if e.get("target"):
+            self.see_rung(dyad_key(e["self"], e["target"]), spec.rung)
+
+    def _force_incident(self, e, scope, scale, buffer, changes, event_id, phase):
+        for key in self._dyad_keys(e["dyad"], scope):
+            self.incident_mods.forced.add(key)
+
+    def _rung(self, e, scope, scale, buffer, changes, event_id, phase):
+        for key in self._dyad_keys(e["dyad"], scope):
+            self.see_rung(key, e["rung"])
+
+    def _rp(self, e, scope, scale, buffer, changes, event_id, phase):
+        rp = self.state.rp
+        for code in expand(e["of"], scope, self.params.core):
+            if code in rp:
+                rp[code] = max(0, rp[code] + e["delta"])
+                changes.append((code, "RP", e["delta"], ""))
+
+    def _if_ordered_both(self, e, scope, scale, buffer, changes, event_id, phase):
+        a, b = e["teams"]
+        both = (a, e["action"], b) in self.ordered and (b, e["action"], a) in self.ordered
+        branch = e.get("then") if both else e.get("else")
+        scope.ordered_both = both
+        if branch:
+            self.run(branch, scope, scale, buffer, changes, event_id, phase)
+
+    def _covert_detect(self, e, scope, scale, buffer, changes, event_id, phase):
+        for key in self._dyad_keys(e["dyad"], scope):
+            k = scope.next_draw
+            scope.next_draw = k + 1
+            faces = self.dice.dice(phase, event_id, k, 2, 6)
+            need = e["base"] + self.state.dyads[key].C / e["c_div"]
+            detected = sum(faces) >= need
+            scope.detected = detected
+            if detected:
+                self.run(e.get("then") or (), scope, scale, buffer, changes, event_id, phase)
+
+    _OPS = {
+        "flag": _flag, "presence": _presence, "intel": _intel, "incident": _incident, "unlock": _unlock,
+        "cost": _cost, "act": _act, "force_incident": _force_incident, "rung": _rung, "rp": _rp,
+        "if_ordered_both": _if_ordered_both, "covert_detect": _covert_detect,
+    }

@@ -1,0 +1,51 @@
+"""Catalogue actions, one category at a time: every effect of a category reads the same snapshot."""
+from __future__ import annotations
+
+from ..effects import Buffer, main_effects, turn_modifier_effects
+from ..state import dyad_key
+
+
+def apply_turn_modifiers(turn, actions):
+    """Every action's ω and m_align modifiers hold for the whole turn, so all are in force before any category."""
+    interpreter = turn.interpreter
+    for action in actions:
+        for e in turn_modifier_effects(action.spec):
+            interpreter.apply_turn_modifier(e, action.scope)
+
+
+def resolve_category(turn, actions, category: str):
+    """Run the actions of one category (diplomatic, economic or military) and apply them together."""
+    buffer = Buffer()
+    for action in actions:  # already sorted by event id
+        spec = action.spec
+        if spec.phase != category:
+            continue
+        scope = action.scope
+        teams = action.teams
+        scope.turn_mods_done = True
+        ran = turn.run_event(action.event_id, category, "action", main_effects(spec), scope, buffer,
+                             teams=list(teams), audience="all", text=_text(action), scale=action.scale,
+                             extra={"action": spec.key})
+        covert = scope.detected is not None
+        if covert:
+            ran["detected"] = scope.detected
+            if not scope.detected:
+                ran["audience"] = [teams[0]]
+                ran["text"] += " (covert, undetected)"
+            else:
+                ran["text"] += " (detected)"
+        if scope.target and not (covert and not scope.detected):
+            # the target dyad saw an action of this rung
+            dyad = dyad_key(teams[0], scope.target) if len(teams) == 1 else dyad_key(*teams)
+            turn.interpreter.see_rung(dyad, spec.rung)
+    turn.apply(buffer)
+
+
+def _text(action) -> str:
+    spec, teams, scope = action.spec, action.teams, action.scope
+    if len(teams) == 2 and spec.bilateral:
+        return f"{teams[0]} and {teams[1]}: {spec.key} {spec.name}"
+    if action.order is None:
+        return f"{' and '.join(teams)}: {spec.name}"
+    target = scope.target or scope.zone
+    return f"{teams[0]}: {spec.key} {spec.name}" + (f" ({target})" if target else "")

@@ -1,0 +1,93 @@
+"""What the phases of one turn share: the state being changed, the dice, the event log, the interpreter."""
+from __future__ import annotations
+
+from ..effects import Buffer, Interpreter, Scope, apply_buffer
+
+
+class Turn:
+    """One turn being resolved. Phases change `state` and append to `events`; effects go through `interpreter`."""
+
+    def __init__(self, scenario, state, number: int, dice, overrides: dict, ordered):
+        self.scenario = scenario
+        self.params = scenario.params
+        self.state = state
+        self.number = number
+        self.dice = dice
+        self.overrides = overrides  # event id -> White's scale / replace Override
+        self.used_overrides: set = set()
+        self.events: list = []
+        self.attribution: dict = {}  # dyad -> ΔT parts [direct, spillover, incident, drift]
+        self.start_support: dict = {}  # D of each actor at turn start: D reverts from there
+        self.interpreter = Interpreter(scenario, state, number, dice, ordered)
+
+    def record(self, event_id, phase, kind, teams, audience, text, **extra) -> dict:
+        event = {"id": event_id, "phase": phase, "kind": kind, "teams": list(teams), "audience": audience,
+                 "text": text}
+        if extra:
+            event.update(extra)
+        self.events.append(event)
+        return event
+
+    def apply(self, buffer: Buffer):
+        apply_buffer(self.state, self.params.ranges, buffer, self.attribution)
+
+    def run_event(self, event_id, phase, kind, effects, scope: Scope, buffer: Buffer, *, teams, audience, text,
+                  scale=1.0, extra=None) -> dict:
+        """Run one event's effects into `buffer` and record it, honouring White's scale/replace override."""
+        override = self.overrides.get(event_id)
+        shown = None
+        if override is not None:
+            self.used_overrides.add(event_id)
+            if override.kind == "scale":
+                # an argued action's override sets its scale; any other multiplies it
+                scale = scale * override.value if kind != "argued" else override.value
+            elif override.kind == "replace":
+                effects = tuple(override.value)
+            value = override.value if not isinstance(override.value, tuple) else list(override.value)
+            shown = {"kind": override.kind, "value": value, "reason": override.reason, "note": override.note}
+        changes = []
+        self.interpreter.run(effects, scope, scale, buffer, changes, event_id, phase)
+        event = self.record(event_id, phase, kind, teams, audience, text)
+        event["changes"] = changes  # (target, var, delta, attribution) tuples; JSON turns them into lists
+        if scale != 1.0:
+            event["scale"] = scale
+        if extra:
+            event.update(extra)
+        if shown:
+            event["override"] = shown
+            self.record(f"{event_id}:override", phase, "override", teams, "white",
+                        f"White override ({override.reason}) of {event_id}: {override.kind} {shown['value']!r}"
+                        + (f" — {override.note}" if override.note else ""),
+                        target=event_id, reason=override.reason)
+        return event
+
+
+class LegacyContext:
+    """The context shape incidents.incident_phase and dynamics.drift_update / rp_update still read.
+
+    Every attribute is the Turn's own object (not a copy), so what those modules change lands in the turn.
+    """
+
+    def __init__(self, turn: Turn):
+        mods = turn.interpreter.incident_mods
+        self._turn = turn
+        self.p = turn.params
+        self.st = turn.state
+        self.turn = turn.number
+        self.dice = turn.dice
+        self.attr = turn.attribution
+        self.d0 = turn.start_support
+        self.inc_add = mods.chance_add
+        self.inc_mult = mods.chance_mult
+        self.contacts = mods.contacts
+        self.forced = mods.forced
+        self.apply_buffer = turn.apply
+
+    def run_event(self, event_id, phase, kind, effects, ctx: dict, buffer, **kw):
+        """ctx is the older dict form of a Scope ({"self", "target", ..., "_k"})."""
+        scope = Scope(**{field: ctx[key] for key, field in _SCOPE_FIELDS.items() if key in ctx})
+        return self._turn.run_event(event_id, phase, kind, effects, scope, buffer, **kw)
+
+
+_SCOPE_FIELDS = {"self": "actor", "target": "target", "zone": "zone", "third": "third", "partners": "partners",
+                 "island": "island", "rung": "rung", "_k": "next_draw", "_tm_done": "turn_mods_done"}
