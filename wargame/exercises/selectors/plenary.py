@@ -1,0 +1,36 @@
+"""The projector's view: public state only, what every observer may see."""
+
+from wargame import engine
+
+from .common import dyad_rows, last_published_turn, scenario_for
+
+
+def plenary_view(*, exercise):
+    """Public information only: what the projector may show the whole room."""
+    state = engine.GameState.from_dict(exercise.state)
+    teams = list(exercise.teams.all())
+    played = {t.code for t in teams}
+    ladder = []
+    for row in dyad_rows(state, played):
+        row["rungs"] = range(8)
+        ladder.append(row)
+    last = last_published_turn(exercise)
+    incidents = []
+    headlines = []
+    public_events = []
+    if last and last.result:
+        public_events = [e for e in last.result.get("events", []) if engine.events.public(e)]
+        headlines = last.result.get("headlines", [])
+        incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in public_events
+                     if e.get("kind") == "incident" and e.get("zone")]
+    return {
+        "teams": teams,
+        "ladder": ladder,
+        "presence": engine.public_presence(scenario_for(exercise), public_events),
+        "incidents": incidents,
+        "headlines": headlines,
+        "headline_events": [e for e in public_events if e.get("kind") in engine.HEADLINE_KINDS],
+        "spec": scenario_for(exercise),
+        "last": last,
+        "colours": {t.code: t.colour for t in teams},
+    }
