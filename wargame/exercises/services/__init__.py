@@ -31,8 +31,9 @@ from .roster import (
     NAME_MAX_CHARS, SEEN_EVERY, player_choose_team, player_join, player_remove, player_rename, player_seen,
     player_session_rekey, player_switch_decide, player_switch_request)
 from .turns import (
-    RESOLVE_REQUEUE_MAX_INTERVAL, clock_extend, clock_pause, clock_resume, deadlines_enforce, resolve_grace,
-    turn_lock, turn_publish, turn_resolve, turn_resolve_retry, turn_set_deadline, turns_requeue)
+    RESOLVE_REQUEUE_MAX_INTERVAL, clock_extend, clock_pause, clock_resume, deadlines_enforce, resolve_grace, turn_lock,
+    turn_publish, turn_resolve, turn_resolve_retry, turn_set_deadline, turns_requeue)
+
 
 __all__ = [
     "engine", "AIM_MAX_CHARS", "CONTROL_CHARACTERS", "INJECT_TEXT_MAX_CHARS", "INJECT_TITLE_MAX_CHARS",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from .. import live
+from ..doorbells import Doorbell
 from ..models import Exercise, Scenario, Team, Turn
 from .common import ServiceError, StaleAction, clean_text, current_turn_number, log_event, record
 
@@ -80,7 +81,7 @@ def exercise_end(*, exercise, by, reason):
     Turn.objects.select_for_update().filter(exercise=exercise, status=Turn.Status.OPEN).update(
         deadline=None, paused_remaining=None)
     record(exercise_id=exercise.pk, turn_number=current_turn_number(exercise.pk), kind="exercise_ended", actor=by,
-           reason=reason, doorbell="turn_published")
+           reason=reason, doorbell=Doorbell.TURN_PUBLISHED)
     # The panels that show an end refresh on turn_published, as when the last turn's publication ends it.
     return exercise
 
@@ -96,7 +97,7 @@ def exercise_archive(*, exercise, by, archived=True):
     exercise.archived_at = timezone.now() if archived else None
     exercise.save(update_fields=["archived_at"])
     record(exercise_id=exercise.pk, turn_number=0, kind="exercise_archived" if archived else "exercise_unarchived",
-           actor=by, doorbell="roster_changed")
+           actor=by, doorbell=Doorbell.ROSTER_CHANGED)
     return exercise
 
 
@@ -110,7 +111,7 @@ def exercise_delete(*, exercise, by, confirm_name):
     version = exercise.version + 1
     exercise_id = exercise.pk
     exercise.delete()
-    live.publish_on_commit(exercise_id=exercise_id, kind="exercise_deleted", version=version)
+    live.publish_on_commit(exercise_id=exercise_id, kind=Doorbell.EXERCISE_DELETED, version=version)
     return exercise_id
 
 
@@ -118,4 +119,4 @@ def exercise_delete(*, exercise, by, confirm_name):
 def observers_console_set(*, exercise, allowed, by):
     Exercise.objects.filter(pk=exercise.pk).update(observers_see_console=allowed)
     record(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed,
-           doorbell="roster_changed")
+           doorbell=Doorbell.ROSTER_CHANGED)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from wargame import engine
 
+from ..doorbells import Doorbell
 from ..models import Exercise, Message, ThreadRead
 from .common import ServiceError, bump, clean_text, current_turn_number, log_event, team_codes
 
@@ -39,7 +40,7 @@ def message_send(*, exercise, sender_team, sender_name, kind, recipient_codes, b
     # (which locks a team, then the exercise) on PostgreSQL under load.
     to_everyone = kind == Message.Kind.PUBLIC or (kind == Message.Kind.BROADCAST and not recipient_codes)
     readers = None if to_everyone else sorted({*recipient_codes, *([sender_team.code] if sender_team else [])})
-    bump(exercise.pk, "message_sent", audience=readers)
+    bump(exercise.pk, Doorbell.MESSAGE_SENT, audience=readers)
     message = Message.objects.create(exercise=exercise, turn_number=turn_number, kind=kind,
                                      sender_team=sender_team, sender_name=sender_name[:60], body=body,
                                      thread=message_thread(kind=kind, sender_code=sender_team.code if sender_team

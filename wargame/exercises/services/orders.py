@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from wargame import engine
 from wargame.scenarios import load_scenario
 
+from ..doorbells import Doorbell
 from ..models import ArguedAction, CounterArgument, EstimateCard, Exercise, Order, Team, Turn
 from .common import (
     AIM_MAX_CHARS, ARGUED_CONFLICT, NOTE_MAX_CHARS, ORDER_CONFLICT, ServiceError, StaleAction, check_revision,
@@ -44,7 +45,7 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     existing.save()
     record(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
            team=team.code, slot=slot, action=action, target=target, revision=existing.revision,
-           doorbell="orders_changed", audience=concerned)
+           doorbell=Doorbell.ORDERS_CHANGED, audience=concerned)
     return existing
 
 
@@ -99,7 +100,7 @@ def argued_save(*, player, turn_number, action, intended, reasons, aims=(), near
     argued.save()
     record(exercise_id=player.exercise_id, turn_number=turn.number, kind="argued_saved", actor=player.display_name,
            team=player.team.code, action=action, intended=intended, reasons=reasons, revision=argued.revision,
-           doorbell="orders_changed")
+           doorbell=Doorbell.ORDERS_CHANGED)
     return argued
 
 
@@ -116,7 +117,7 @@ def counter_post(*, player, turn_number, argued_team_code, text):
         raise ServiceError(_("You can counter another team's argued action only."))
     counter = CounterArgument.objects.create(argued=argued, team=player.team, text=text, author=player)
     record(exercise_id=player.exercise_id, turn_number=turn.number, kind="counter_posted", actor=player.display_name,
-           team=player.team.code, against=argued_team_code, text=text, doorbell="orders_changed")
+           team=player.team.code, against=argued_team_code, text=text, doorbell=Doorbell.ORDERS_CHANGED)
     return counter
 
 
@@ -133,5 +134,5 @@ def card_pick(*, player, turn_number, argued_team_code, probability):
     card, _created = EstimateCard.objects.update_or_create(argued=argued, team=player.team,
                                                            defaults={"probability": probability})
     record(exercise_id=player.exercise_id, turn_number=turn.number, kind="card_picked", actor=player.display_name,
-           team=player.team.code, on=argued_team_code, probability=probability, doorbell="orders_changed")
+           team=player.team.code, on=argued_team_code, probability=probability, doorbell=Doorbell.ORDERS_CHANGED)
     return card

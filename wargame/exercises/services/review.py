@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from wargame import engine
 from wargame.scenarios import load_scenario
 
+from ..doorbells import Doorbell
 from ..models import ArguedAction, EstimateCard, Turn
 from .common import (
     INJECT_TEXT_MAX_CHARS, INJECT_TITLE_MAX_CHARS, NARRATIVE_MAX_CHARS, OVERRIDE_NOTE_MAX_CHARS, ServiceError,
@@ -29,7 +30,7 @@ def _change_inputs(turn, change, *, by, kind, **payload):
     turn.inputs = inputs
     turn.save(update_fields=fields)
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind=kind, actor=by, **payload,
-           doorbell="turn_resolved" if turn.status == Turn.Status.REVIEW else "injects_changed")
+           doorbell=Doorbell.TURN_RESOLVED if turn.status == Turn.Status.REVIEW else Doorbell.INJECTS_CHANGED)
     return turn
 
 
@@ -170,5 +171,5 @@ def argued_adjudicate(*, exercise, by, turn_number, team_code, accepted_reasons=
         turn.save(update_fields=["result"])
     record(exercise_id=exercise.pk, turn_number=turn.number, kind="argued_adjudicated", actor=by, team=team_code,
            accepted_reasons=argued.accepted_reasons, probability=probability, white_card=white_card,
-           doorbell="turn_resolved" if turn.status == Turn.Status.REVIEW else "orders_changed")
+           doorbell=Doorbell.TURN_RESOLVED if turn.status == Turn.Status.REVIEW else Doorbell.ORDERS_CHANGED)
     return argued

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..doorbells import Doorbell
 from ..models import Exercise, Player, Team
 from .common import PlayerRemoved, SeatTaken, ServiceError, StaleAction, bump, clean_text, log_event, record
 
@@ -51,7 +52,7 @@ def player_join(*, exercise, display_name, session_key, player_id=None):
     player = Player.objects.create(exercise=exercise, display_name=name, session_key=session_key,
                                    last_seen=timezone.now())
     record(exercise_id=exercise.pk, turn_number=0, kind="player_joined", actor=name, player=player.pk,
-           doorbell="roster_changed")
+           doorbell=Doorbell.ROSTER_CHANGED)
     return player
 
 
@@ -87,7 +88,7 @@ def player_choose_team(*, player, team_code, by_facilitator=None):
     player.save(update_fields=fields)
     record(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
            actor=by_facilitator or player.display_name, player=player.pk, team=team.code,
-           doorbell="roster_changed")
+           doorbell=Doorbell.ROSTER_CHANGED)
     return player
 
 
@@ -102,7 +103,7 @@ def player_rename(*, player, display_name, by):
     player.display_name = name
     player.save(update_fields=["display_name"])
     record(exercise_id=player.exercise_id, turn_number=0, kind="player_renamed", actor=by, player=player.pk, old=old,
-           new=name, doorbell="roster_changed")
+           new=name, doorbell=Doorbell.ROSTER_CHANGED)
     return player
 
 
@@ -117,7 +118,7 @@ def player_remove(*, player, by):
     player.switch_request, player.switch_requested_at, player.switch_answer = None, None, ""
     player.save(update_fields=["removed_at", "switch_request", "switch_requested_at", "switch_answer"])
     record(exercise_id=player.exercise_id, turn_number=0, kind="player_removed", actor=by, player=player.pk,
-           name=player.display_name, team=player.team.code if player.team else "", doorbell="roster_changed")
+           name=player.display_name, team=player.team.code if player.team else "", doorbell=Doorbell.ROSTER_CHANGED)
     return player
 
 
@@ -147,7 +148,7 @@ def player_switch_request(*, player, team_code):
     player.switch_answer = ""
     player.save(update_fields=["switch_request", "switch_requested_at", "switch_answer"])
     record(exercise_id=player.exercise_id, turn_number=0, kind="switch_requested" if team else "switch_withdrawn",
-           actor=player.display_name, player=player.pk, team=code, doorbell="roster_changed")
+           actor=player.display_name, player=player.pk, team=code, doorbell=Doorbell.ROSTER_CHANGED)
     return player
 
 
@@ -163,7 +164,7 @@ def player_switch_decide(*, player, approve, by):
     else:
         player.switch_answer = "declined"
         player.save(update_fields=["switch_answer"])
-        bump(player.exercise_id, "roster_changed")
+        bump(player.exercise_id, Doorbell.ROSTER_CHANGED)
     log_event(exercise_id=player.exercise_id, turn_number=0, kind="switch_answered", actor=by, player=player.pk,
               team=player.switch_request.code, approved=bool(approve))
     return player

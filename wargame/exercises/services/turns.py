@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import jobs
+from ..doorbells import Doorbell
 from ..models import Exercise, Turn
 from .common import ServiceError, StaleAction, bump, current_turn_locked, log_event, record, turn_for_white
 from .engine_io import engine_orders, run_engine, turn_inputs
@@ -29,7 +30,7 @@ def turn_set_deadline(*, turn, minutes, by):
     turn.paused_remaining = None
     turn.save(update_fields=["deadline", "paused_remaining"])
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_set", actor=by, minutes=minutes,
-           doorbell="clock_changed")
+           doorbell=Doorbell.CLOCK_CHANGED)
     return turn
 
 
@@ -50,7 +51,7 @@ def turn_lock(*, exercise, by, turn_number=None):
 def _record_lock(turn, by):
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in engine_orders(turn)]
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders,
-           doorbell="turn_locked")
+           doorbell=Doorbell.TURN_LOCKED)
     jobs.send_on_commit(jobs.RESOLVE_TURN, turn.pk)  # best effort: if the broker is down, beat re-queues it
 
 
@@ -131,7 +132,7 @@ def turn_resolve(*, turn_id):
     if Turn.objects.filter(pk=turn_id, status=Turn.Status.LOCKED).update(status=Turn.Status.RESOLVING):
         exercise_id = Turn.objects.values_list("exercise_id", flat=True).get(pk=turn_id)
         with transaction.atomic():
-            bump(exercise_id, "turn_resolving")
+            bump(exercise_id, Doorbell.TURN_RESOLVING)
     with transaction.atomic():
         turn = Turn.objects.select_for_update().select_related("exercise__scenario").get(pk=turn_id)
         if turn.status not in (Turn.Status.LOCKED, Turn.Status.RESOLVING) or turn.result is not None:
@@ -144,7 +145,7 @@ def turn_resolve(*, turn_id):
         turn.resolved_at = timezone.now()
         turn.save(update_fields=["result", "status", "resolved_at"])
         record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_resolved", actor="engine",
-               draws=turn.result.get("draws", []), doorbell="turn_resolved")
+               draws=turn.result.get("draws", []), doorbell=Doorbell.TURN_RESOLVED)
         return True
 
 
@@ -172,7 +173,7 @@ def turn_publish(*, exercise, by, turn_number=None):
         Turn.objects.create(exercise=exercise, number=turn.number + 1, state_before=new_state)
     exercise.save(update_fields=["state", "status", "ended_reason"])
     record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by, ended=bool(ended),
-           doorbell="turn_published")
+           doorbell=Doorbell.TURN_PUBLISHED)
     return turn
 
 
@@ -185,7 +186,7 @@ def clock_pause(*, exercise, by):
     turn.deadline = None
     turn.save(update_fields=["deadline", "paused_remaining"])
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_paused", actor=by,
-           doorbell="clock_changed")
+           doorbell=Doorbell.CLOCK_CHANGED)
     return turn
 
 
@@ -198,7 +199,7 @@ def clock_resume(*, exercise, by):
     turn.paused_remaining = None
     turn.save(update_fields=["deadline", "paused_remaining"])
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_resumed", actor=by,
-           doorbell="clock_changed")
+           doorbell=Doorbell.CLOCK_CHANGED)
     return turn
 
 
@@ -215,5 +216,5 @@ def clock_extend(*, exercise, by, minutes):
         raise ServiceError(_("Set a clock first."))
     turn.save(update_fields=["deadline", "paused_remaining"])
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="clock_extended", actor=by, minutes=minutes,
-           doorbell="clock_changed")
+           doorbell=Doorbell.CLOCK_CHANGED)
     return turn

@@ -1,0 +1,23 @@
+"""The doorbells: what a write rings (once it commits) so that open pages know what changed.
+
+Services ring them through services.common.record; the streams carry them as SSE event names; views map
+them to the panels they change, and templates listen for them (`sse:<name>`). One list, here, so a name
+cannot be misspelt on one side only: a test renders every page and checks each `sse:` it listens for.
+"""
+from enum import StrEnum
+
+
+class Doorbell(StrEnum):
+    ROSTER_CHANGED = "roster_changed"  # someone joined, moved, was renamed or removed; switch requests
+    ORDERS_CHANGED = "orders_changed"  # an order, argued action, counter or card was saved
+    CLOCK_CHANGED = "clock_changed"  # the turn's deadline was set, paused, resumed or extended
+    INJECTS_CHANGED = "injects_changed"  # White queued, skipped or wrote an inject for the open turn
+    MESSAGE_SENT = "message_sent"
+    TURN_LOCKED = "turn_locked"
+    TURN_RESOLVING = "turn_resolving"
+    TURN_RESOLVED = "turn_resolved"  # a proposed result is ready for White's review (or changed in it)
+    TURN_PUBLISHED = "turn_published"
+    EXERCISE_DELETED = "exercise_deleted"
+
+
+NAMES = frozenset(d.value for d in Doorbell)
