@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from . import dynamics
 from .conditions import cond_text, eval_cond, validate_cond
-from .state import DYAD_VARS, FLAGS, dyad_key
+from .state import ACTOR_VARS, DYAD_VARS, FLAGS, dyad_key
 
-ACTOR_VARS = ("N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
 EFFECT_REFS = ("self", "target", "each", "excluded", "third")
 ATTRS = ("direct", "spillover", "incident")
 ATTR_INDEX = {"direct": 0, "spillover": 1, "incident": 2, "drift": 3}

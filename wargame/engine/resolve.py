@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .effects import ATTR_NAMES
+from .events import HEADLINE_KINDS
 from .orders import ArguedError, ArguedOrder, GameOverError, Order, OverrideError
 from .phases.actions import apply_turn_modifiers, resolve_category
 from .phases.argued import resolve_argued
@@ -65,7 +66,7 @@ class TurnResult:
         """Public one-liners of the turn."""
         if self._headlines is None:
             self._headlines = [e.get("headline") or e["text"] for e in self.events
-                               if e["audience"] == "all" and e["kind"] in _HEADLINE_KINDS]
+                               if e["audience"] == "all" and e["kind"] in HEADLINE_KINDS]
         return self._headlines
 
     @property
@@ -120,9 +121,6 @@ class TurnResult:
         return f"TurnResult(turn={self.state.turn}, events={len(self.events)}, draws={len(self.draws)})"
 
 
-_HEADLINE_KINDS = frozenset(("inject", "incident", "crisis", "band_change", "end", "action", "argued", "trigger"))
-
-
 def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), skip_injects=(), fire_now=(),
                  argued_mode=None, turn_limit=None) -> TurnResult:
     """Resolve turn state.turn + 1. `orders` may mix Order and ArguedOrder.
@@ -150,7 +148,7 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
 
     apply_due_effects(turn)
     fire_injects(turn, frozenset(skip_injects), frozenset(fire_now), injects)
-    actions, spend = plan_actions(turn, catalogue_orders)
+    actions, _ = plan_actions(turn, catalogue_orders)  # RP spent is already off state.rp
     apply_turn_modifiers(turn, actions)
     roll_opposed(turn, actions)
     for category in PHASES:
@@ -158,7 +156,7 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
     if argued_orders:
         resolve_argued(turn, argued_orders, mode)
     roll_incidents(turn)
-    update(turn, start, spend)
+    update(turn, start)
     fire_triggers(turn, start_rungs, start_bands)
     check_end(turn, turn_limit or scenario.turns)
 

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from .. import incidents
-from .turn import LegacyContext
 
 
 def roll_incidents(turn):
-    incidents.incident_phase(LegacyContext(turn))
+    incidents.incident_phase(turn)

@@ -60,34 +60,3 @@ class Turn:
                         + (f" — {override.note}" if override.note else ""),
                         target=event_id, reason=override.reason)
         return event
-
-
-class LegacyContext:
-    """The context shape incidents.incident_phase and dynamics.drift_update / rp_update still read.
-
-    Every attribute is the Turn's own object (not a copy), so what those modules change lands in the turn.
-    """
-
-    def __init__(self, turn: Turn):
-        mods = turn.interpreter.incident_mods
-        self._turn = turn
-        self.p = turn.params
-        self.st = turn.state
-        self.turn = turn.number
-        self.dice = turn.dice
-        self.attr = turn.attribution
-        self.d0 = turn.start_support
-        self.inc_add = mods.chance_add
-        self.inc_mult = mods.chance_mult
-        self.contacts = mods.contacts
-        self.forced = mods.forced
-        self.apply_buffer = turn.apply
-
-    def run_event(self, event_id, phase, kind, effects, ctx: dict, buffer, **kw):
-        """ctx is the older dict form of a Scope ({"self", "target", ..., "_k"})."""
-        scope = Scope(**{field: ctx[key] for key, field in _SCOPE_FIELDS.items() if key in ctx})
-        return self._turn.run_event(event_id, phase, kind, effects, scope, buffer, **kw)
-
-
-_SCOPE_FIELDS = {"self": "actor", "target": "target", "zone": "zone", "third": "third", "partners": "partners",
-                 "island": "island", "rung": "rung", "_k": "next_draw", "_tm_done": "turn_mods_done"}

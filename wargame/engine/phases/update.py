@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from .. import dynamics
-from .turn import LegacyContext
 
 
-def update(turn, start: dict, spend: dict):
-    """start: {dyad: (T, C, IL) at turn start}; spend: {team: RP spent on orders this turn}."""
-    context = LegacyContext(turn)
-    dynamics.drift_update(context, start)
-    dynamics.rp_update(context, spend)
+def update(turn, start: dict):
+    """start: {dyad: (T, C, IL) at turn start}."""
+    dynamics.drift_update(turn.params, turn.state, start, turn.start_support, turn.attribution)
+    dynamics.rp_update(turn.params, turn.state)
