@@ -148,7 +148,7 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
 
     apply_due_effects(turn)
     fire_injects(turn, frozenset(skip_injects), frozenset(fire_now), injects)
-    actions, _ = plan_actions(turn, catalogue_orders)  # RP spent is already off state.rp
+    actions = plan_actions(turn, catalogue_orders)
     apply_turn_modifiers(turn, actions)
     roll_opposed(turn, actions)
     for category in PHASES:

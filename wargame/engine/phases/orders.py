@@ -46,8 +46,8 @@ class JointSpec:
         self.bilateral = False
 
 
-def plan_actions(turn, orders) -> tuple[list, dict]:
-    """(actions sorted by event id, {team: RP spent}). RP is deducted from the state here."""
+def plan_actions(turn, orders) -> list:
+    """The actions the orders become, sorted by event id. The RP they cost is deducted from the state here."""
     accepted = _accept(turn, orders)
     actions, spend = _pair(turn, accepted)
     actions += _joint_actions(turn, actions)
@@ -55,7 +55,7 @@ def plan_actions(turn, orders) -> tuple[list, dict]:
     for team, cost in spend.items():
         state.rp[team] = state.rp.get(team, 0) - cost
     actions.sort(key=lambda action: action.event_id)
-    return actions, spend
+    return actions
 
 
 def _accept(turn, orders) -> list:
