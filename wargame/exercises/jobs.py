@@ -12,6 +12,8 @@ import logging
 
 from django.db import transaction
 
+from wargame.celery import app
+
 log = logging.getLogger(__name__)
 
 RESOLVE_TURN = "wargame.exercises.tasks.resolve_turn"
@@ -20,8 +22,6 @@ RETRY_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "inte
 
 def send(name, *args):
     """Queue a task now; None (and a warning) when the broker cannot take it."""
-    from wargame.celery import app
-
     try:
         return app.send_task(name, args=args, ignore_result=True, retry=True, retry_policy=RETRY_ONCE)
     except Exception as exc:  # kombu.OperationalError, redis errors, OSError: the broker is unreachable
