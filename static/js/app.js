@@ -1,12 +1,18 @@
-// Only what htmx cannot do: the live indicator, the turn clock, refresh on reconnect, and drafts.
+// Only what htmx cannot do: the live indicator, the turn clock, refresh on reconnect, drafts, and keeping what
+// a person is doing through a live swap. The words shown come from the page (data-* attributes rendered with
+// {% translate %}), so they are in the reader's language.
+
+// The live indicator, refresh on reconnect, and the turn clock.
 (function () {
   "use strict";
 
+  // label: which data-label-* of #live-pill holds the words ("live", "reconnecting", "seat-changed").
   function setLive(state, label) {
     var pill = document.getElementById("live-pill");
     if (!pill) return;
     pill.dataset.liveState = state;
-    pill.querySelector(".live-label").textContent = label;
+    var words = pill.getAttribute("data-label-" + label);
+    if (words) pill.querySelector(".live-label").textContent = words;
   }
 
   // A page with one refresher ([data-live-refresh]) asks once for every panel; others refresh each panel.
@@ -26,7 +32,7 @@
   // On every (re)connect the server says which version of the exercise it is at. If the page was
   // rendered at an older version, an event was missed (before connecting, or while away): refresh.
   document.body.addEventListener("htmx:sseOpen", function (ev) {
-    setLive("live", "Live");
+    setLive("live", "live");
     var root = document.querySelector("[data-live-root]");
     var source = ev.detail && ev.detail.source;
     if (!root || !source || source.__helloBound) return;
@@ -49,7 +55,7 @@
     // (moved, left or removed): stop listening and go to the seat page, which says where they are now.
     source.addEventListener("seat_lost", function () {
       source.close();
-      setLive("down", "Seat changed");
+      setLive("down", "seat-changed");
       if (root.dataset.seatUrl) window.location.assign(root.dataset.seatUrl);
     });
   });
@@ -63,7 +69,7 @@
     var v = eventVersion(ev.detail || {});
     if (root && v > parseInt(root.dataset.version || "0", 10)) root.dataset.version = String(v);
   });
-  document.body.addEventListener("htmx:sseError", function () { setLive("down", "Reconnecting"); });
+  document.body.addEventListener("htmx:sseError", function () { setLive("down", "reconnecting"); });
 
   // Turn clocks count down locally between refreshes; the server stays the source of truth.
   // Under a minute left, the order forms say so ([data-deadline-warning]).
@@ -84,10 +90,16 @@
   }
   tick();
   setInterval(tick, 1000);
+})();
 
-  // Drafts: every form with data-draft-key keeps its fields in localStorage until the server saves it.
-  // Fields sharing a name (three reasons) are kept as name, name#2, name#3. The draft also remembers
-  // the revision it was started from ([data-draft-base]), so a teammate's save in between is noticed.
+// Drafts: nothing typed is lost to a reload, a live swap or a refused save.
+(function () {
+  "use strict";
+  // Every form with data-draft-key keeps what was typed in localStorage until the server saves it, through
+  // a reload and a live swap. Fields keep their value under "draft:<key>"; fields sharing a name (three
+  // reasons) are kept as name, name#2, name#3. Ticked boxes (message recipients) and a chosen card keep
+  // their `checked` under "draft-checks:<key>" (a radio by name and value). The draft also remembers the
+  // revision it was started from ([data-draft-base]), so a teammate's save in between is noticed.
   function fields(form, withDisabled) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.type !== "hidden" && el.type !== "submit" && (withDisabled || !el.disabled);
@@ -134,32 +146,51 @@
     });
     box.hidden = false;
   }
+  function stored(key) {
+    var saved = localStorage.getItem(key);
+    if (!saved) return null;
+    try { return JSON.parse(saved); } catch (e) { return null; }
+  }
+  function boxes(form) { return form.querySelectorAll("input[type=checkbox][name], input[type=radio][name]"); }
+  function boxKey(el) { return el.type === "radio" ? el.name + "=" + el.value : el.name; }
+  function restoreValues(form) {
+    var key = "draft:" + form.dataset.draftKey;
+    var saved = stored(key);
+    if (!saved) return;
+    if (!differs(form, saved)) {
+      if (!form.hasAttribute("data-locked")) localStorage.removeItem(key);
+      return;  // the draft says what the server shows: nothing is pending
+    }
+    if (form.hasAttribute("data-locked")) { showUnsent(form, saved); return; }
+    var base = form.querySelector("[data-draft-base]");
+    if (base && saved.__base !== undefined && String(saved.__base) !== base.value) {
+      // A teammate saved this form since the player started typing: keep their base revision (a
+      // plain save is then refused and shows both versions) and say so beside the form.
+      base.value = String(saved.__base);
+      var note = form.querySelector("[data-order-changed]");
+      if (note) { note.hidden = false; form.classList.add("has-live-conflict"); }
+    }
+    var active = document.activeElement, start = active && active.selectionStart, end = active && active.selectionEnd;
+    keyed(form).forEach(function (pair) { if (pair[0] in saved) pair[1].value = saved[pair[0]]; });
+    if (active && form.contains(active) && start !== null && start !== undefined && active.setSelectionRange) {
+      try { active.setSelectionRange(start, end); } catch (e) { /* not a text field */ }
+    }
+    form.classList.add("has-draft");
+  }
+  function restoreChecks(form) {
+    var saved = stored("draft-checks:" + form.dataset.draftKey);
+    if (!saved) return;
+    boxes(form).forEach(function (el) { if (boxKey(el) in saved) el.checked = !!saved[boxKey(el)]; });
+  }
   function restoreDrafts(root) {
     root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
-      var key = "draft:" + form.dataset.draftKey;
-      if (form.hasAttribute("data-draft-saved")) { localStorage.removeItem(key); return; }
-      var saved = localStorage.getItem(key);
-      if (!saved) return;
-      try { saved = JSON.parse(saved); } catch (e) { return; }
-      if (!differs(form, saved)) {
-        if (!form.hasAttribute("data-locked")) localStorage.removeItem(key);
-        return;  // the draft says what the server shows: nothing is pending
+      if (form.hasAttribute("data-draft-saved")) {
+        localStorage.removeItem("draft:" + form.dataset.draftKey);
+        localStorage.removeItem("draft-checks:" + form.dataset.draftKey);
+        return;
       }
-      if (form.hasAttribute("data-locked")) { showUnsent(form, saved); return; }
-      var base = form.querySelector("[data-draft-base]");
-      if (base && saved.__base !== undefined && String(saved.__base) !== base.value) {
-        // A teammate saved this form since the player started typing: keep their base revision (a
-        // plain save is then refused and shows both versions) and say so beside the form.
-        base.value = String(saved.__base);
-        var note = form.querySelector("[data-order-changed]");
-        if (note) { note.hidden = false; form.classList.add("has-live-conflict"); }
-      }
-      var active = document.activeElement, start = active && active.selectionStart, end = active && active.selectionEnd;
-      keyed(form).forEach(function (pair) { if (pair[0] in saved) pair[1].value = saved[pair[0]]; });
-      if (active && form.contains(active) && start !== null && start !== undefined && active.setSelectionRange) {
-        try { active.setSelectionRange(start, end); } catch (e) { /* not a text field */ }
-      }
-      form.classList.add("has-draft");
+      restoreValues(form);
+      restoreChecks(form);
     });
   }
   document.body.addEventListener("input", function (ev) {
@@ -171,27 +202,6 @@
     if (base) data.__base = base.value;
     localStorage.setItem("draft:" + form.dataset.draftKey, JSON.stringify(data));
   });
-  restoreDrafts(document);
-  document.body.addEventListener("htmx:afterSwap", function (ev) { restoreDrafts(ev.detail.elt.parentNode || document); });
-})();
-
-// Drafts, continued: ticked boxes (message recipients) and a chosen card in a draft form survive a reload
-// and a live swap too. The draft code above keeps each field's value; a box's state is its `checked`, kept
-// here (a radio by name and value).
-(function () {
-  "use strict";
-  function boxes(form) { return form.querySelectorAll("input[type=checkbox][name], input[type=radio][name]"); }
-  function boxKey(el) { return el.type === "radio" ? el.name + "=" + el.value : el.name; }
-  function restoreChecks(root) {
-    root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
-      var key = "draft-checks:" + form.dataset.draftKey;
-      if (form.hasAttribute("data-draft-saved")) { localStorage.removeItem(key); return; }
-      var saved = localStorage.getItem(key);
-      if (!saved) return;
-      try { saved = JSON.parse(saved); } catch (e) { return; }
-      boxes(form).forEach(function (el) { if (boxKey(el) in saved) el.checked = !!saved[boxKey(el)]; });
-    });
-  }
   document.body.addEventListener("change", function (ev) {
     var el = ev.target;
     if (!el || (el.type !== "checkbox" && el.type !== "radio") || !el.closest) return;
@@ -201,14 +211,19 @@
     boxes(form).forEach(function (b) { data[boxKey(b)] = b.checked; });
     localStorage.setItem("draft-checks:" + form.dataset.draftKey, JSON.stringify(data));
   });
-  restoreChecks(document);
+  restoreDrafts(document);
+  document.body.addEventListener("htmx:afterSwap", function (ev) { restoreDrafts(ev.detail.elt.parentNode || document); });
+})();
 
-  // A refused htmx request (4xx) swaps nothing; say why beside the form, and keep what was typed.
+// A refused htmx request (4xx) swaps nothing; say why beside the form, and keep what was typed.
+(function () {
+  "use strict";
   document.body.addEventListener("htmx:responseError", function (ev) {
     var xhr = ev.detail.xhr, elt = ev.detail.elt;
     if (!xhr || xhr.status >= 500 || !elt) return;
     var type = xhr.getResponseHeader("Content-Type") || "";
-    var text = type.indexOf("text/plain") === 0 ? xhr.responseText : "This could not be saved (" + xhr.status + "). Your text is kept; reload the page and try again.";
+    var text = type.indexOf("text/plain") === 0 ? xhr.responseText
+      : (document.body.dataset.refusedText || "").replace("{status}", xhr.status);
     var form = elt.closest("form") || elt;
     var note = form.querySelector("[data-refusal]");
     if (!note) {
@@ -220,7 +235,6 @@
     }
     note.textContent = text;
   });
-  document.body.addEventListener("htmx:afterSwap", function (ev) { restoreChecks(ev.detail.elt.parentNode || document); });
 })();
 
 // "Saved by you at 14:02": the order forms are rendered once for the whole team, so each page shows the

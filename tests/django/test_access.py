@@ -4,10 +4,16 @@ Roles: the exercise's facilitator, a player of Japan, a player of Russia (anothe
 a facilitator of some other exercise, and a stranger with no session at all.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
+from django.urls import get_resolver, resolve
+from django.utils.html import escape
 
-from wargame.exercises.models import Order
+from wargame.exercises import services
+from wargame.exercises.models import Order, Player
+from wargame.scenarios import load_scenario
 
 from ..conftest import join
 
@@ -101,7 +107,24 @@ MATRIX = [
     ("get", "/x/{code}/seat/", {"white": 404, "jpn": 200, "rus": 200, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/seat/switch/", {"white": 404, "jpn": 400, "rus": 400, "grey": 404, "stranger": 404}),
     ("get", "/x/NOPE99/seat/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    # The public doorbell (join code) and the observers' (observer code): public events only.
+    ("get", "/x/{code}/events/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    ("get", "/x/NOPE99/events/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/o/{obs}/events/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    ("get", "/o/{code}/events/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    # White has not shared the console: an observer asking for it gets the plenary picture.
+    ("get", "/o/{obs}/?view=console", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    ("get", "/o/NOPE99/?view=console", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    # Any facilitator may start an exercise (with no scenario chosen: back to the list).
+    ("post", "/facilitator/new/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 302, "stranger": LOGIN}),
+    ("get", "/facilitator/login/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
 ]
+# Named URLs the matrix does not walk, and why.
+NOT_WALKED = {
+    "healthz": "operations: names no exercise; asks the worker, so it has its own tests",
+    "ping": "operations: names no exercise and reads nothing",
+    "facilitator-logout": "ends the session of whoever asks; opens nothing",
+}
 
 
 def _walk(clients, exercise, role, method, template, expected):
@@ -113,6 +136,31 @@ def _walk(clients, exercise, role, method, template, expected):
     assert response.status_code == want, f"{role} {method} {url}: {response.status_code}"
     if expected[role] == LOGIN:
         assert response["Location"].startswith("/facilitator/login/")
+
+
+def test_the_matrix_walks_every_named_url():
+    """A new URL must get its row: every named pattern is walked by the matrix, or says why not."""
+    def names(patterns):
+        for p in patterns:
+            if hasattr(p, "url_patterns") and not getattr(p, "app_name", None):
+                yield from names(p.url_patterns)
+            elif getattr(p, "name", None):
+                yield p.name
+
+    walked = {resolve(urlsplit(t.format(code="ABC123", id=1, obs="OBS123")).path).url_name
+              for _m, t, _e in MATRIX + PUBLISHED_MATRIX}
+    every = set(names(get_resolver().url_patterns))
+    assert every - walked - set(NOT_WALKED) == set()
+    assert set(NOT_WALKED) <= every  # no stale excuses
+
+
+def test_white_shares_the_console_and_observers_see_it_read_only(clients, exercise):
+    services.observers_console_set(exercise=exercise, allowed=True, by="white")
+    for role in ROLES:
+        r = clients[role].get(f"/o/{exercise.observer_code}/?view=console")
+        html = r.content.decode()
+        assert r.status_code == 200 and 'id="console-turn"' in html, role
+        assert "Lock turn now" not in html and f'action="/f/{exercise.pk}/' not in html, role  # read-only
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
@@ -133,8 +181,6 @@ PUBLISHED_MATRIX = [
 @pytest.mark.parametrize("method,template,expected", PUBLISHED_MATRIX, ids=[f"{m} {t}" for m, t, _ in PUBLISHED_MATRIX])
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix_after_a_published_turn(clients, exercise, role, method, template, expected):
-    from wargame.exercises import services
-
     services.turn_lock(exercise=exercise, by="white")
     services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
     services.turn_publish(exercise=exercise, by="white")
@@ -154,13 +200,9 @@ def test_other_team_never_sees_japans_orders_or_notes(clients, exercise):
 
 
 def test_private_briefings_stay_with_their_team(clients, exercise):
-    from wargame.scenarios import load_scenario
-
     spec = load_scenario("northern-territories")
     jpn_private = next(t for t in spec.teams if t.code == "JPN").private_briefing.split("\n")[0][:60]
     rus_private = next(t for t in spec.teams if t.code == "RUS").private_briefing.split("\n")[0][:60]
-    from django.utils.html import escape
-
     jpn_page = clients["jpn"].get(f"/x/{exercise.join_code}/t/JPN/").content.decode()
     assert escape(jpn_private) in jpn_page
     assert escape(rus_private) not in jpn_page
@@ -174,8 +216,6 @@ def test_posts_need_csrf(exercise, facilitator):
 
 def test_a_session_cannot_claim_another_players_id(clients, exercise):
     """A stranger copies a player id into their own session: the session key does not match."""
-    from wargame.exercises.models import Player
-
     aiko = Player.objects.get(display_name="Aiko")
     s = clients["stranger"].session
     s["players"] = {str(exercise.pk): aiko.pk}
@@ -198,10 +238,6 @@ def test_a_cached_team_panel_answers_only_its_team_and_white(clients, exercise, 
 
 
 def test_a_cached_team_panel_refuses_a_removed_player_and_a_session_that_is_not_the_seats(clients, exercise):
-    from django.test import Client
-
-    from wargame.exercises import services
-
     url, headers = f"/x/{exercise.join_code}/t/JPN/", {"HX-Request": "true", "HX-Target": "team-state"}
     assert clients["jpn"].get(url, headers=headers).status_code == 200
     # The same player id in another browser's session is not the seat.

@@ -1,18 +1,23 @@
 """The only gate. Views get every object through these functions, which return it or raise.
 
-Roles: a facilitator (Django user listed on the exercise), a player (browser session joined to
-a team), an observer (browser session that joined with the observer code), and a stranger.
+Roles: a facilitator (Django user listed on the exercise, or a superuser), a player (browser session
+joined to a team), an observer (browser session that joined with the observer code), and a stranger.
+Who may write, and to whom, is decided here too (``may_write_messages``, ``access_thread_to_write``,
+``access_broadcast_recipients``); the services then check what is written.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
+from . import selectors
 from .models import Exercise, Player, Team
 
 SESSION_PLAYERS = "players"  # {exercise_id: player_id}
@@ -27,10 +32,66 @@ class PlayerRemoved(PermissionDenied):
         self.player = player
 
 
+class ExerciseEnded(PermissionDenied):
+    """The exercise has ended: it takes no more players. The join page says so (the view catches it)."""
+
+    def __init__(self, exercise):
+        super().__init__("ended")
+        self.exercise = exercise
+
+
+class ConsoleClosed(Http404):
+    """An observer asked for White's console while White does not share it: the plenary view answers."""
+
+    def __init__(self, exercise):
+        super().__init__("console closed")
+        self.exercise = exercise
+
+
+class PlayerNotFound(Http404):
+    """White named a player who is not in this exercise (the exercise itself is White's: ``exercise``)."""
+
+    def __init__(self, exercise):
+        super().__init__("no such player")
+        self.exercise = exercise
+
+
+class NoThread(BadRequest):
+    """A message sent with no conversation open."""
+
+
+class WriteRefused(PermissionDenied):
+    """Writing here is not allowed; the message says why and the form shows it beside what was typed.
+    ``team``, ``player`` and ``thread`` are what the refusing gate had already found (when it had)."""
+
+    def __init__(self, message, *, team=None, player=None, thread=None):
+        super().__init__(message)
+        self.message, self.team, self.player, self.thread = message, team, player, thread
+
+    def __str__(self):
+        return str(self.message)
+
+
 def _is_facilitator(user, exercise):
     return user.is_authenticated and (
         user.is_superuser or exercise.facilitators.filter(pk=user.pk).exists()
     )
+
+
+def _facilitated_by(user):
+    """The exercises a signed-in user may run: a superuser every one, anyone else those that list them."""
+    exercises = Exercise.objects.select_related("scenario")
+    return exercises if user.is_superuser else exercises.filter(facilitators=user)
+
+
+def access_exercises_as_facilitator(request):
+    """White's list: {"current": [...], "archived": [...]}, the same exercises ``access_exercise_as_facilitator``
+    opens (a superuser's list holds every exercise)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    mine = _facilitated_by(request.user)
+    return {"current": list(mine.filter(archived_at__isnull=True)),
+            "archived": list(mine.filter(archived_at__isnull=False))}
 
 
 def access_exercise_as_facilitator(request, exercise_id):
@@ -46,19 +107,35 @@ def access_exercise_as_facilitator(request, exercise_id):
 
 
 def access_player_as_facilitator(request, exercise_id, player_id):
-    """A player White acts on (move, rename, remove, answer a switch request): (exercise, player) or 404."""
+    """A player White acts on (move, rename, remove, answer a switch request): (exercise, player) or 404.
+    A player not in the exercise raises ``PlayerNotFound`` (an Http404 that carries White's exercise)."""
     exercise = access_exercise_as_facilitator(request, exercise_id)
     try:
         player = Player.objects.select_related("team").get(pk=int(player_id or 0), exercise=exercise)
     except (Player.DoesNotExist, TypeError, ValueError):
-        raise Http404
+        raise PlayerNotFound(exercise)
     return exercise, player
 
 
+def access_user_to_add(username):
+    """The account White names to run the exercise with them, or None when no account has that username."""
+    username = (username or "").strip()
+    return get_user_model().objects.filter(username=username).first() if username else None
+
+
 def access_exercise_to_join(code):
-    """The exercise a join code opens, or None: the join page says a wrong code is wrong, not 404."""
+    """The exercise a join code opens, or None: the join page says a wrong code is wrong, not 404.
+    An exercise that has ended takes no one: ``ExerciseEnded``."""
     code = (code or "").strip().upper()
-    return Exercise.objects.filter(join_code=code).first() if code else None
+    exercise = Exercise.objects.filter(join_code=code).first() if code else None
+    if exercise is not None and exercise.status == Exercise.Status.ENDED:
+        raise ExerciseEnded(exercise)
+    return exercise
+
+
+def access_team_to_join(exercise, code):
+    """A team of this exercise named by its code (the team a player asked for), or None."""
+    return selectors.team_by_code(exercise=exercise, code=code)
 
 
 def access_exercise_by_code(code):
@@ -185,11 +262,58 @@ def access_team_for_orders(request, code, team_code):
 
 def access_exercise_as_observer(code, *, console=False):
     """Observers hold the observer code. They see the plenary view, and the console read-only
-    only when White allows it. They can never act."""
+    only when White allows it (``console=True``; else ``ConsoleClosed``, an Http404). They can never act."""
     try:
         exercise = Exercise.objects.select_related("scenario").get(observer_code=code.upper())
     except Exercise.DoesNotExist:
         raise Http404
     if console and not exercise.observers_see_console:
-        raise Http404
+        raise ConsoleClosed(exercise)
     return exercise
+
+
+def access_turn_result_as_player(request, code, team_code, number):
+    """An earlier published turn as this team saw it: (team, player, result). Its players and White; 404
+    for a turn not yet published."""
+    team, player = access_team_as_player(request, code, team_code)
+    past = selectors.team_turn_result(team=team, number=number)
+    if past is None:
+        raise Http404
+    return team, player, past
+
+
+# ---- negotiation: who may write, and to whom ----
+
+def may_write_messages(exercise, player):
+    """A team's own player writes while the exercise runs; White reads a team's threads, never writes there."""
+    return player is not None and exercise.status != Exercise.Status.ENDED
+
+
+def access_thread(team, thread_key, *, teams=None):
+    """A thread the team is party to, as ``selectors.thread_info`` describes it; 404 for any other."""
+    thread = selectors.thread_info(team=team, thread=thread_key, teams=teams)
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def access_thread_to_write(request, code, team_code, thread_key):
+    """Writing in an open thread: (team, player, thread). Only the team's own players (403 for White, 404 for
+    anyone else); no thread named: ``NoThread`` (400); a thread the team is not party to: 404; a thread only
+    White writes in: ``WriteRefused``. The thread decides the recipients (``thread["recipient_codes"]``)."""
+    team, player = access_team_for_orders(request, code, team_code)
+    key = (thread_key or "").strip()
+    if not key:
+        raise NoThread(_("Open a conversation before writing."))
+    thread = access_thread(team, key)
+    if not thread["can_write"]:
+        raise WriteRefused(_("Only White writes in this thread."), team=team, player=player, thread=thread)
+    return team, player, thread
+
+
+def access_broadcast_recipients(exercise, codes):
+    """The teams White's broadcast goes to: [] for every team (all ticked), else the codes ticked.
+    None ticked: ``WriteRefused``."""
+    if not codes:
+        raise WriteRefused(_("Choose at least one team to write to."))
+    return [] if set(codes) == {t.code for t in exercise.teams.all()} else list(codes)

@@ -57,6 +57,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wargame.engine.adjudication import OUTCOME_LABELS
+from wargame.exercises.selectors import dom_id as to_dom_id
 
 register = template.Library()
 
@@ -307,8 +308,6 @@ def change_label(change, spec=None):
 @register.filter
 def dom_id(value):
     """An event id as a DOM id fragment ("t1:incident:CHN-JPN" -> "t1-incident-CHN-JPN")."""
-    from wargame.exercises.selectors import dom_id as to_dom_id
-
     return to_dom_id(value)
 
 

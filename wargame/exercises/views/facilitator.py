@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from .. import access, saved_notes, selectors, services
-from ..models import EstimateCard, Exercise, Player
+from ..models import EstimateCard, Exercise, Turn
+from ..templatetags.words import override_summary
+from .common import render_panel
 
 EFFECT_VARS = ("T", "IL", "C", "E", "N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
-from .common import render_panel
 
 CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-review", "console-state",
                   "console-injects"}
@@ -28,7 +29,7 @@ def _scenario_choices():
 
 @login_required
 def home(request):
-    exercises = selectors.facilitator_exercises(user=request.user)
+    exercises = access.access_exercises_as_facilitator(request)
     return render(request, "exercises/facilitator/home.html",
                   {"exercises": exercises["current"], "archived": exercises["archived"],
                    "scenarios": _scenario_choices(), "modes": Exercise.Mode.choices})
@@ -72,6 +73,9 @@ def console_context(request, exercise):
         "panel_url": reverse("console", args=[exercise.pk]),
         "summary": selectors.turn_summary(exercise, turn=console["turn"]),
         "console": console,
+        # A locked or resolving turn is polled more often: its result is due any moment.
+        "turn_poll": "5s" if console["turn"] and console["turn"].status in (Turn.Status.LOCKED, Turn.Status.RESOLVING)
+        else "30s",
         # Locked or resolving past the grace with no result: say a worker is missing instead of spinning on.
         "resolve_overdue": bool(console["turn"] and console["turn"].resolve_overdue(grace=services.resolve_grace())),
         "join_url": request.build_absolute_uri(reverse("home") + f"?code={exercise.join_code}"),
@@ -265,8 +269,6 @@ def override(request, exercise_id):
                                draw=_int_or_none(request.POST.get("draw")))
 
     def confirm():
-        from ..templatetags.words import override_summary
-
         kind = request.POST.get("kind", "")
         value = request.POST.get("value", "")
         if kind == "scale":
@@ -379,9 +381,7 @@ def argued(request, exercise_id):
 @require_POST
 def facilitator_add(request, exercise_id):
     def act(exercise):
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()).first()
+        user = access.access_user_to_add(request.POST.get("username", ""))
         if user is None:
             raise services.ServiceError(_("No facilitator account has that username."))
         services.facilitator_add(exercise=exercise, user=user, by=request.user.username)
@@ -400,12 +400,11 @@ def observers_console(request, exercise_id):
 
 def _people_act(request, exercise_id, action):
     """Act on one player of this exercise, then back to the console's teams panel with what happened."""
-    exercise = access.access_exercise_as_facilitator(request, exercise_id)
     try:
-        _exercise, player = access.access_player_as_facilitator(request, exercise.pk, request.POST.get("player"))
-    except Http404:
+        exercise, player = access.access_player_as_facilitator(request, exercise_id, request.POST.get("player"))
+    except access.PlayerNotFound as exc:
         messages.error(request, _("That player is not in this exercise."))
-        return redirect(reverse("console", args=[exercise.pk]) + "#console-teams")
+        return redirect(reverse("console", args=[exc.exercise.pk]) + "#console-teams")
     try:
         done = action(player)
     except services.ServiceError as exc:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import access, selectors, services
-from ..models import Exercise, Message
+from ..models import Message
 from .common import render_panel
 
 TEMPLATE = "exercises/player/messages.html"
@@ -56,9 +56,8 @@ def _team_context(request, team, player, thread_key, *, compose=None, group=None
     teams = {t.code: t for t in exercise.teams.all()}
     thread = None
     if thread_key:
+        access.access_thread(team, thread_key, teams=teams)  # 404 unless the team is party to it
         thread = selectors.thread_messages(team=team, thread=thread_key, player=player, teams=teams)
-        if thread is None:
-            raise Http404
         if player is not None and thread["last_id"] > thread["read_up_to"]:
             services.thread_mark_read(player=player, thread=thread["key"], last_message_id=thread["last_id"])
     if player is not None and request.method == "GET":
@@ -70,7 +69,7 @@ def _team_context(request, team, player, thread_key, *, compose=None, group=None
         "exercise": exercise, "team": team, "player": player, "thread": thread,
         "threads": selectors.team_threads(team=team, player=player, teams=teams),
         "others": [t for t in teams.values() if t.pk != team.pk],
-        "can_write": player is not None and exercise.status != Exercise.Status.ENDED,
+        "can_write": access.may_write_messages(exercise, player),
         "panel_url": _team_url(exercise, team, thread["key"] if thread else None),
         "max_chars": settings.MESSAGE_MAX_CHARS,
         "compose_key": compose_key,
@@ -109,18 +108,15 @@ def _panels(request, context, first, *oob):
 @require_POST
 def message_send(request, code, team):
     """Write in the open thread: the thread decides the kind and the recipients."""
-    team, player = access.access_team_for_orders(request, code, team)
-    key = request.POST.get("thread", "").strip()
-    if not key:
-        return HttpResponseBadRequest(_("Open a conversation before writing."))
-    thread = selectors.thread_info(team=team, thread=key)
-    if thread is None:
-        raise Http404
     body = request.POST.get("body", "")
-    error = None
-    if not thread["can_write"]:
-        error = _("Only White writes in this thread.")
+    try:
+        team, player, thread = access.access_thread_to_write(request, code, team, request.POST.get("thread", ""))
+    except access.NoThread as exc:
+        return HttpResponseBadRequest(str(exc))
+    except access.WriteRefused as exc:
+        team, player, thread, error = exc.team, exc.player, exc.thread, str(exc)
     else:
+        error = None
         try:
             services.message_post(player=player, kind=thread["kind"], recipient_codes=thread["recipient_codes"],
                                   body=body)
@@ -185,13 +181,10 @@ def broadcast(request, exercise_id):
     exercise = access.access_exercise_as_facilitator(request, exercise_id)
     codes, body = _chosen_codes(request.POST), request.POST.get("body", "")
     team_code = request.POST.get("filter", "")
-    all_codes = {t.code for t in exercise.teams.all()}
     try:
-        if not codes:
-            raise services.ServiceError(_("Choose at least one team to write to."))
         message = services.message_broadcast(exercise=exercise, by=request.user.username, body=body,
-                                             recipient_codes=[] if set(codes) == all_codes else codes)
-    except services.ServiceError as exc:
+                                             recipient_codes=access.access_broadcast_recipients(exercise, codes))
+    except (access.WriteRefused, services.ServiceError) as exc:
         context = _console_context(request, exercise, team_code,
                                    broadcast={"body": body, "codes": codes, "error": str(exc)})
         if request.htmx:

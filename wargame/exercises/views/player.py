@@ -17,12 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wargame.maps import theatre_svg
 
 from .. import access, selectors, services, throttle
-from ..models import EstimateCard, Exercise, Turn
+from ..models import EstimateCard, Turn
 from .common import out_of_band, panels_for_events, render_panel
 
 DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives",
                     "turn-injects", "team-map", "proposals", "argued-panel"}
-
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,44 +34,52 @@ def home(request):
         form = {"code": request.POST.get("code", "").strip().upper(), "name": request.POST.get("name", "")}
         # The right code always works: it is checked before any counter, so a room whose NAT address
         # (or a laptop that mistyped) has failed many times still joins with the code on the projector.
-        exercise = access.access_exercise_to_join(form["code"])
-        if exercise is None:
-            if request.session.session_key is None:
-                request.session.save()  # count this browser on its own, not the room's shared address
-            keys = throttle.join_failure_keys(session_key=request.session.session_key, ip=throttle.client_address(request))
-            if throttle.join_blocked(keys=keys, per_session=settings.JOIN_ATTEMPTS_PER_WINDOW):
-                error = _("Too many wrong codes from this browser. Wait five minutes, or ask White for the code.")
-                status = 429
-            else:
-                throttle.failure_count(keys=keys.values(), window_seconds=settings.JOIN_WINDOW_SECONDS)
-                error = _("No exercise has the code “%(code)s”. Check it on the projector; codes are six "
-                          "letters and digits.") % {"code": form["code"]}
-                status = 400
-        elif exercise.status == Exercise.Status.ENDED:
-            error = _("That exercise has ended and no longer takes players.")
-            status = 400
+        try:
+            exercise = access.access_exercise_to_join(form["code"])
+        except access.ExerciseEnded:
+            error, status = _("That exercise has ended and no longer takes players."), 400
         else:
-            # A new key at every join: a key seen before the join (fixation, a shared
-            # computer) must not open the team's private pages afterwards.
-            old_key = request.session.session_key
-            request.session.cycle_key()
-            services.player_session_rekey(old_key=old_key, new_key=request.session.session_key)
-            players = request.session.get(access.SESSION_PLAYERS, {})
-            try:
-                player = services.player_join(exercise=exercise, display_name=form["name"],
-                                              session_key=request.session.session_key,
-                                              player_id=players.get(str(exercise.pk)))
-            except services.PlayerRemoved as exc:
-                error, status = str(exc), 403
-            except services.ServiceError as exc:
-                error, status = str(exc), 400
+            if exercise is None:
+                error, status = _wrong_code(request, form["code"])
             else:
-                players[str(exercise.pk)] = player.pk
-                request.session[access.SESSION_PLAYERS] = players
-                if player.team_id:
-                    return redirect("player-dashboard", code=exercise.join_code, team=player.team.code)
-                return redirect("player-join-team", code=exercise.join_code)
+                joined, error, status = _join(request, exercise, form["name"])
+                if joined is not None:
+                    return joined
     return render(request, "exercises/home.html", {"form": form, "error": error}, status=status)
+
+
+def _wrong_code(request, code):
+    """(error, status) for a code that opens nothing, counted against this browser and its address."""
+    if request.session.session_key is None:
+        request.session.save()  # count this browser on its own, not the room's shared address
+    keys = throttle.join_failure_keys(session_key=request.session.session_key, ip=throttle.client_address(request))
+    if throttle.join_blocked(keys=keys, per_session=settings.JOIN_ATTEMPTS_PER_WINDOW):
+        return _("Too many wrong codes from this browser. Wait five minutes, or ask White for the code."), 429
+    throttle.failure_count(keys=keys.values(), window_seconds=settings.JOIN_WINDOW_SECONDS)
+    return _("No exercise has the code “%(code)s”. Check it on the projector; codes are six "
+             "letters and digits.") % {"code": code}, 400
+
+
+def _join(request, exercise, name):
+    """(redirect, None, 302) once joined; (None, error, status) when the join is refused."""
+    # A new key at every join: a key seen before the join (fixation, a shared
+    # computer) must not open the team's private pages afterwards.
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    services.player_session_rekey(old_key=old_key, new_key=request.session.session_key)
+    players = request.session.get(access.SESSION_PLAYERS, {})
+    try:
+        player = services.player_join(exercise=exercise, display_name=name, session_key=request.session.session_key,
+                                      player_id=players.get(str(exercise.pk)))
+    except services.PlayerRemoved as exc:
+        return None, str(exc), 403
+    except services.ServiceError as exc:
+        return None, str(exc), 400
+    players[str(exercise.pk)] = player.pk
+    request.session[access.SESSION_PLAYERS] = players
+    if player.team_id:
+        return redirect("player-dashboard", code=exercise.join_code, team=player.team.code), None, 302
+    return redirect("player-join-team", code=exercise.join_code), None, 302
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +96,7 @@ def join_team(request, code):
         except services.SeatTaken as exc:
             return render(request, "exercises/player/seat_taken.html",
                           {"exercise": exercise, "player": player, "error": str(exc),
-                           "wanted": selectors.team_by_code(exercise=exercise, code=wanted),
+                           "wanted": access.access_team_to_join(exercise, wanted),
                            "teams": selectors.other_teams(player=player)}, status=403)
         except services.ServiceError as exc:
             error = str(exc)
@@ -227,7 +234,7 @@ def _shared_panel(request, code, team_code, target):
     try:
         html = cache.get(key)
         if html is None and not cache.add(f"{key}:rendering", 1, 5):  # a teammate is rendering it
-            for _ in range(50):
+            for _attempt in range(50):
                 time.sleep(0.01)
                 if (html := cache.get(key)) is not None:
                     break
@@ -437,10 +444,7 @@ def card_pick(request, code, team):
 @require_http_methods(["GET"])
 def turn_history(request, code, team, number):
     """An earlier published turn as this team saw it: results, narrative and injects. White reads it too."""
-    team, player = access.access_team_as_player(request, code, team)
-    past = selectors.team_turn_result(team=team, number=number)
-    if past is None:
-        raise Http404
+    team, player, past = access.access_turn_result_as_player(request, code, team, number)
     exercise = team.exercise
     return render(request, "exercises/player/turn.html", {
         "exercise": exercise, "team": team, "player": player, "past": past, "spec": selectors.scenario_for(exercise),

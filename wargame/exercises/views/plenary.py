@@ -6,8 +6,7 @@ from wargame.maps import theatre_svg
 
 from .. import access, selectors
 from .common import render_panel, render_refresh
-from . import facilitator
-from .facilitator import CONSOLE_PANELS
+from .facilitator import CONSOLE_PANELS, console_context
 
 PLENARY_PANELS = {"plenary-turn", "plenary-map", "plenary-ladder", "plenary-headlines"}
 # Which doorbells change which panel of the projector and observer views (one refresh request each).
@@ -48,13 +47,23 @@ def _plenary_context(request, exercise):
 
 def observer(request, code):
     """The observer's seat: the plenary picture, plus White's console read-only when allowed."""
-    exercise = access.access_exercise_as_observer(code)
+    if request.GET.get("view") == "console":
+        try:
+            return _observer_console(request, access.access_exercise_as_observer(code, console=True))
+        except access.ConsoleClosed as closed:  # White does not share the console: the plenary picture
+            exercise = closed.exercise
+    else:
+        exercise = access.access_exercise_as_observer(code)
+    return _plenary_response(request, {**_plenary_context(request, exercise), **_observer_own(exercise)})
+
+
+def _observer_own(exercise):
     # Observers never see the join code: with it they could take a seat and order.
-    own = {"observer": True, "events_url": reverse("observer-events", args=[exercise.observer_code])}
-    context = {**_plenary_context(request, exercise), **own}
-    if exercise.observers_see_console and request.GET.get("view") == "console":
-        context = {**facilitator.console_context(request, exercise), **own}
-        context.update(read_only=True, panel_url=request.get_full_path(), join_url="",
-                       plenary_url=reverse("observer", args=[exercise.observer_code]))
-        return render_panel(request, "exercises/facilitator/console.html", context, CONSOLE_PANELS)
-    return _plenary_response(request, context)
+    return {"observer": True, "events_url": reverse("observer-events", args=[exercise.observer_code])}
+
+
+def _observer_console(request, exercise):
+    context = {**console_context(request, exercise), **_observer_own(exercise)}
+    context.update(read_only=True, panel_url=request.get_full_path(), join_url="",
+                   plenary_url=reverse("observer", args=[exercise.observer_code]))
+    return render_panel(request, "exercises/facilitator/console.html", context, CONSOLE_PANELS)
