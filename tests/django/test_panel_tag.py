@@ -24,9 +24,17 @@ def test_a_pushed_panel_is_only_marked():
 
 
 def test_a_polled_panel_fetches_itself_by_its_pages_url():
-    assert render('{% panel "sse:a, refresh" every="20s" settle=True %}', panel_url="/f/1/?team=JPN&x=1") == (
+    assert render('{% panel "sse:orders_changed, refresh" every="20s" settle=True %}',
+                  panel_url="/f/1/?team=JPN&x=1") == (
         'data-panel hx-get="/f/1/?team=JPN&amp;x=1" hx-target="this" hx-swap="outerHTML settle:0ms" '
-        'hx-sync="this:replace" hx-trigger="sse:a, refresh, every 20s"')
+        'hx-sync="this:replace" hx-trigger="sse:orders_changed, refresh, every 20s"')
+
+
+def test_a_panel_listening_for_a_misspelt_doorbell_is_refused():
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="sse:order_changed"):
+        render('{% panel "sse:order_changed, refresh" %}')
 
 
 def test_a_panel_with_its_own_url_and_no_sync_and_out_of_band():

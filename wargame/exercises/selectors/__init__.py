@@ -5,8 +5,8 @@ projector), messages (negotiation as each reader sees it)."""
 from .common import (
     ONLINE_SECONDS, clock, current_turn, dom_id, dyad_rows, last_published_turn, scenario_for, turn_summary)
 from .console import (
-    MSEL_LABELS, console_argued, console_view, exercise_counts, exercise_log, exercise_replay, facilitator_exercises,
-    msel_rows, review_narratives, review_row, review_rows)
+    MSEL_LABELS, console_argued, console_view, exercise_counts, exercise_log, exercise_replay, msel_rows,
+    review_narratives, review_row, review_rows)
 from .messages import console_messages, team_threads, team_unread_total, thread_info, thread_messages
 from .plenary import plenary_view
 from .team import (
@@ -18,6 +18,6 @@ __all__ = [
     "dom_id", "team_view", "team_orders", "team_catalogue", "CATEGORIES", "team_last_result", "team_published_turns",
     "team_turn_result", "team_proposals", "team_argued", "team_injects", "join_team_rows", "team_by_code",
     "other_teams", "console_view", "MSEL_LABELS", "msel_rows", "console_argued", "review_rows", "review_row",
-    "review_narratives", "exercise_log", "exercise_replay", "exercise_counts", "facilitator_exercises",
+    "review_narratives", "exercise_log", "exercise_replay", "exercise_counts",
     "plenary_view", "thread_info", "team_unread_total", "team_threads", "thread_messages", "console_messages",
 ]

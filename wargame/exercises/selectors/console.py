@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from wargame import engine
 from wargame.engine.replay import replay
 
-from ..models import ArguedAction, Exercise, Order, Turn
+from ..models import ArguedAction, Order, Turn
 from .common import ONLINE_SECONDS, current_turn, dom_id, dyad_rows, scenario_for
 
 
@@ -141,10 +141,3 @@ def exercise_counts(*, exercise):
     """What deleting an exercise throws away, for White's confirmation page."""
     return {"players": exercise.players.count(), "turns": exercise.turns.count(),
             "messages": exercise.messages.count()}
-
-
-def facilitator_exercises(*, user):
-    """White's list: current exercises, and archived ones apart."""
-
-    mine = Exercise.objects.filter(facilitators=user).select_related("scenario")
-    return {"current": list(mine.filter(archived_at__isnull=True)), "archived": list(mine.filter(archived_at__isnull=False))}

@@ -18,11 +18,23 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from ..doorbells import NAMES as DOORBELLS
+
 register = template.Library()
+
+
+def _check_doorbells(trigger):
+    """A panel listening for a doorbell nobody rings would never refresh: refuse the misspelt name at once."""
+    for part in trigger.split(","):
+        name = part.strip()
+        if name.startswith("sse:") and name[4:] not in DOORBELLS:
+            raise template.TemplateSyntaxError(f"{{% panel %}} listens for {name!r}, which is not a doorbell "
+                                               f"(doorbells.Doorbell: {', '.join(sorted(DOORBELLS))})")
 
 
 @register.simple_tag(takes_context=True)
 def panel(context, trigger="", *, every="", url=None, settle=False, sync=True):
+    _check_doorbells(trigger)
     attrs = mark_safe("data-panel")
     triggers = ", ".join(t for t in (trigger, f"every {every}" if every else "") if t)
     if triggers:

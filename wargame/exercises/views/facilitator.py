@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from .. import access, saved_notes, selectors, services
@@ -17,7 +18,6 @@ from ..models import EstimateCard, Exercise, Turn
 from ..templatetags.words import override_summary
 from .common import render_panel
 
-EFFECT_VARS = ("T", "IL", "C", "E", "N", "ASW", "D", "LL", "BS", "SP", "KM", "AX")
 
 CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-review", "console-state",
                   "console-injects"}
@@ -64,7 +64,7 @@ def console_context(request, exercise):
         "review": selectors.review_rows(result=console["result"]),
         "narratives": selectors.review_narratives(turn=console["turn"], result=console["result"]),
         "reasons": services.engine.OVERRIDE_REASONS,
-        "effect_vars": EFFECT_VARS,
+        "effect_vars": engine.VARIABLES,
         "cards": EstimateCard.CARDS,
         "observer_url": request.build_absolute_uri(reverse("observer", args=[exercise.observer_code])),
         "plenary_url": reverse("plenary", args=[exercise.join_code]),

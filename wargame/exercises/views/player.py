@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wargame.maps import theatre_svg
 
 from .. import access, selectors, services, throttle
+from ..doorbells import Doorbell
 from ..models import EstimateCard, Turn
 from .common import out_of_band, panels_for_events, render_panel
 
@@ -249,17 +250,17 @@ def _shared_panel(request, code, team_code, target):
 # Which doorbells change which dashboard panel. A doorbell costs an open dashboard one request
 # (`dashboard_panels`), which answers with every panel the event changed, swapped in out of band.
 PANEL_EVENTS = {
-    "turn-status": {"turn_locked", "turn_resolving", "turn_resolved", "turn_published", "clock_changed"},
-    "unread-badge": {"message_sent"},
-    "team-objectives": {"turn_published"},
-    "turn-injects": {"injects_changed", "turn_published"},
-    "team-map": {"turn_published"},
-    "team-state": {"turn_published"},
-    "last-result": {"turn_published"},
-    "orders-summary": {"orders_changed", "turn_locked", "turn_published"},
-    "proposals": {"orders_changed", "turn_published"},
-    "order-forms": {"orders_changed", "turn_locked", "turn_published"},
-    "argued-panel": {"orders_changed", "turn_locked", "turn_published"},
+    "turn-status": {Doorbell.TURN_LOCKED, Doorbell.TURN_RESOLVING, Doorbell.TURN_RESOLVED, Doorbell.TURN_PUBLISHED, Doorbell.CLOCK_CHANGED},
+    "unread-badge": {Doorbell.MESSAGE_SENT},
+    "team-objectives": {Doorbell.TURN_PUBLISHED},
+    "turn-injects": {Doorbell.INJECTS_CHANGED, Doorbell.TURN_PUBLISHED},
+    "team-map": {Doorbell.TURN_PUBLISHED},
+    "team-state": {Doorbell.TURN_PUBLISHED},
+    "last-result": {Doorbell.TURN_PUBLISHED},
+    "orders-summary": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
+    "proposals": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_PUBLISHED},
+    "order-forms": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
+    "argued-panel": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
 }
 PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
 # The team's stream pushes every panel but what differs per person; for that the page still asks.

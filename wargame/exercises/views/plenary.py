@@ -5,16 +5,17 @@ from django.utils.safestring import mark_safe
 from wargame.maps import theatre_svg
 
 from .. import access, selectors
+from ..doorbells import Doorbell
 from .common import render_panel, render_refresh
 from .facilitator import CONSOLE_PANELS, console_context
 
 PLENARY_PANELS = {"plenary-turn", "plenary-map", "plenary-ladder", "plenary-headlines"}
 # Which doorbells change which panel of the projector and observer views (one refresh request each).
 PLENARY_EVENTS = {
-    "plenary-map": {"turn_published"},
-    "plenary-turn": {"turn_locked", "turn_resolving", "turn_resolved", "turn_published", "clock_changed"},
-    "plenary-ladder": {"turn_published"},
-    "plenary-headlines": {"turn_published"},
+    "plenary-map": {Doorbell.TURN_PUBLISHED},
+    "plenary-turn": {Doorbell.TURN_LOCKED, Doorbell.TURN_RESOLVING, Doorbell.TURN_RESOLVED, Doorbell.TURN_PUBLISHED, Doorbell.CLOCK_CHANGED},
+    "plenary-ladder": {Doorbell.TURN_PUBLISHED},
+    "plenary-headlines": {Doorbell.TURN_PUBLISHED},
 }
 PLENARY_DOORBELLS = sorted(set().union(*PLENARY_EVENTS.values()))
 

@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject as lazy
 
 from .. import access, live, selectors
+from ..doorbells import Doorbell
 from ..models import Exercise, Player, Team, Turn
 from . import player as dashboard
 from .common import out_of_band
@@ -38,7 +39,7 @@ from .ops import gate_then_release, stream_response
 log = logging.getLogger(__name__)
 
 CLOCK_PLACEHOLDER = "__seconds_left_on_the_turn_clock__"
-SEAT_EVENTS = {"roster_changed", "exercise_deleted"}
+SEAT_EVENTS = {Doorbell.ROSTER_CHANGED, Doorbell.EXERCISE_DELETED}
 
 
 @dataclass(frozen=True)
