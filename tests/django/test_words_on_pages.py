@@ -63,3 +63,20 @@ def test_the_briefing_cites_readable_references_with_their_sources(jpn_client, e
     briefing = briefing[:briefing.index("</section>")]
     assert "[rinna]" not in briefing
     assert 'href="#source-rinna"' in briefing and 'id="source-rinna"' in briefing
+
+
+def test_no_page_a_player_reads_shows_a_raw_citation_key(jpn_client, exercise):
+    """Injects, objectives, the catalogue's help and a past turn's news all turn [key] into a source link."""
+    import re
+
+    from wargame.exercises.templatetags.words import CITATION
+
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white", turn_number=1)
+    base = f"/x/{exercise.join_code}/t/JPN/"
+    for url in (base, f"{base}turns/1/"):
+        page = jpn_client.get(url).content.decode()
+        body = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S)
+        assert not CITATION.findall(body), f"{url} shows raw keys: {sorted(set(CITATION.findall(body)))}"
+    assert 'class="cite"' in jpn_client.get(base).content.decode()
