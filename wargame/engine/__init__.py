@@ -1,5 +1,6 @@
 """Pure rules engine (stdlib only; never imports Django). See docs/ENGINE_CONTRACT.md."""
 from .adjudication import card_median
+from .crisis import CRISIS_CHOICES, CrisisError, CrisisResult, crisis_dyads, resolve_crisis
 from .events import HEADLINE_KINDS, EventId, audience_includes, parse_event_id, visible_to
 from .msel import InjectStatus, ResolvedTurn, injects_announced, msel_status
 from .orders import (ARGUED_MODE_FOR_SETTING, ARGUED_MODES, NOT_UNLOCKED, OVER_BUDGET, OVERRIDE_KINDS,
@@ -13,6 +14,7 @@ from .state import (BAND_NAMES, RUNG_NAMES, VARIABLES, ActorState, DyadState, Ga
                     tension_rung)
 
 __all__ = [
+    "CRISIS_CHOICES", "CrisisError", "CrisisResult", "crisis_dyads", "resolve_crisis",
     "card_median", "HEADLINE_KINDS", "EventId", "audience_includes", "parse_event_id", "visible_to",
     "InjectStatus", "ResolvedTurn", "injects_announced", "msel_status",
     "ARGUED_MODE_FOR_SETTING", "NOT_UNLOCKED", "OVER_BUDGET", "BilateralProposal", "Refusal", "bilateral_status",

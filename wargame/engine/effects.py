@@ -21,12 +21,17 @@ from .conditions import cond_text, eval_cond, validate_cond
 from .state import ACTOR_VARS, DYAD_VARS, FLAGS, dyad_key
 
 EFFECT_REFS = ("self", "target", "each", "excluded", "third")
-ATTRS = ("direct", "spillover", "incident")
-ATTR_INDEX = {"direct": 0, "spillover": 1, "incident": 2, "drift": 3}
-ATTR_NAMES = ("direct", "spillover", "incident", "drift")
+ATTRS = ("direct", "spillover", "incident", "events")
+# The five parts every change in T splits into (GAME_MODEL §3, §9): moves of the dyad's own members at each
+# other, spillover of moves aimed at a third party, incidents, events (injects, White, triggers, crisis
+# outcomes) and drift. They add up exactly to ΔT.
+ATTR_INDEX = {"direct": 0, "spillover": 1, "incident": 2, "events": 3, "drift": 4}
+ATTR_NAMES = ("direct", "spillover", "incident", "events", "drift")
+# Phases whose "direct" T changes are events (nobody's move): injects, triggers, the crisis sub-turn.
+EVENT_PHASES = frozenset(("injects", "triggers", "crisis"))
 TURN_MOD_OPS = ("omega_mult", "align_add", "align_mult")
 OPS = ("flag", "presence", "intel", "incident", "omega_mult", "align_add", "align_mult", "unlock",
-       "cost", "act", "force_incident", "rung", "rp", "if_ordered_both", "covert_detect")
+       "cost", "act", "force_incident", "rung", "rp", "if_ordered_both", "covert_detect", "structural")
 
 
 def _num(x):
@@ -141,6 +146,16 @@ def validate_effect(e, path: str, actors, *, actions=(), zones=(), cap=None, ref
         k = "add" if op == "align_add" else "mult"
         if not (_num(e.get(k)) and abs(e[k]) <= 3):
             errs.append(f"{path}.{k}: expected a number within ±3, got {e.get(k)!r}")
+        if "term" in e and (op != "align_mult" or not isinstance(e["term"], str) or not e["term"]):
+            errs.append(f"{path}.term: align_mult may name one term of m_align (e.g. alliance), got {e['term']!r}")
+    elif op == "structural":
+        check_dyad(e.get("dyad"), f"{path}.dyad")
+        if not any(k in e for k in ("IL0", "T0")):
+            errs.append(f"{path}: structural needs IL0 (raise, ≥ 0) and/or T0 (lower, ≤ 0)")
+        if "IL0" in e and not (_num(e["IL0"]) and 0 <= e["IL0"] <= 10):
+            errs.append(f"{path}.IL0: agreements ratchet IL0 up: expected a number 0-10, got {e['IL0']!r}")
+        if "T0" in e and not (_num(e["T0"]) and -10 <= e["T0"] <= 0):
+            errs.append(f"{path}.T0: agreements lower T0: expected a number -10-0, got {e['T0']!r}")
     elif op == "unlock":
         acts = e.get("actions")
         if not (isinstance(acts, list) and acts and all(a in actions for a in acts)):
@@ -244,7 +259,14 @@ def effect_text(e) -> str:
     elif op == "align_add":
         s = f"m_align {e['pair']} {e['add']:+g} this turn"
     elif op == "align_mult":
-        s = f"m_align {e['pair']} ×{e['mult']:g} this turn"
+        s = f"m_align {e['pair']}{' ' + e['term'] + ' term' if e.get('term') else ''} ×{e['mult']:g} this turn"
+    elif op == "structural":
+        bits = []
+        if e.get("IL0"):
+            bits.append(f"structural IL {e['IL0']:+g} (lasting)")
+        if e.get("T0"):
+            bits.append(f"structural T {e['T0']:+g} (lasting)")
+        s = ", ".join(bits)
     elif op == "unlock":
         s = "unlocks " + ", ".join(e["actions"])
     elif op == "cost":
@@ -288,7 +310,7 @@ class Buffer:
     def __init__(self):
         self.actor: dict = {}  # (code, var) -> delta
         self.dyad: dict = {}  # (dyad, var) -> delta, every dyad var but T
-        self.tparts: dict = {}  # dyad -> ΔT split by ATTR_INDEX (direct, spillover, incident, drift)
+        self.tparts: dict = {}  # dyad -> ΔT split by ATTR_INDEX (direct, spillover, incident, events, drift)
         self.ops: list = []  # FlagChange, PresenceChange, IntelChange, LastingIncidentChange
 
     def add_actor(self, code, var, x):
@@ -299,7 +321,7 @@ class Buffer:
         if var == "T":
             parts = self.tparts.get(key)
             if parts is None:
-                parts = self.tparts[key] = [0.0, 0.0, 0.0, 0.0]
+                parts = self.tparts[key] = [0.0, 0.0, 0.0, 0.0, 0.0]
             parts[attr] += x
         else:
             k = (key, var)
@@ -358,6 +380,26 @@ class IntelChange:
 
 
 @dataclass(slots=True)
+class StructuralChange:
+    """An agreement's lasting change to a dyad's structural levels: IL₀ ratchets up, T₀ down."""
+
+    dyad: str
+    il0: float
+    t0: float
+    base_il0: float  # the scenario baseline, when the state still has None
+    base_t0: float
+
+    def apply(self, state):
+        d = state.dyads[self.dyad]
+        if self.il0:
+            cur = d.IL0 if d.IL0 is not None else self.base_il0
+            d.IL0 = max(0.0, min(100.0, cur + self.il0))
+        if self.t0:
+            cur = d.T0 if d.T0 is not None else self.base_t0
+            d.T0 = max(0.0, min(100.0, cur + self.t0))
+
+
+@dataclass(slots=True)
 class LastingIncidentChange:
     dyad: str
     chance_add: float
@@ -383,7 +425,7 @@ def apply_buffer(state, ranges: dict, buffer: Buffer, attribution: dict):
         setattr(d, var, 0.0 if new < 0 else 100.0 if new > 100 else new)
     for key, parts in buffer.tparts.items():
         d = state.dyads[key]
-        total = parts[0] + parts[1] + parts[2] + parts[3]
+        total = parts[0] + parts[1] + parts[2] + parts[3] + parts[4]
         new = d.T + total
         new = 0.0 if new < 0 else 100.0 if new > 100 else new
         real = new - d.T
@@ -398,6 +440,7 @@ def apply_buffer(state, ranges: dict, buffer: Buffer, attribution: dict):
             booked[1] += parts[1]
             booked[2] += parts[2]
             booked[3] += parts[3]
+            booked[4] += parts[4]
         d.T = new
     for change in buffer.ops:
         change.apply(state)
@@ -512,7 +555,7 @@ class SpillModifiers:
 
     omega_mult: dict = field(default_factory=dict)  # actor -> factor on ω from it
     align_add: dict = field(default_factory=dict)  # (A, O) -> added to m_align
-    align_mult: dict = field(default_factory=dict)  # (A, O) -> factor on m_align's alignment term
+    align_mult: dict = field(default_factory=dict)  # (A, O) -> {term ("" = every term): factor}
 
 
 @dataclass(slots=True)
@@ -526,6 +569,8 @@ class IncidentModifiers:
 
 
 _SPILLOVER = ATTR_INDEX["spillover"]
+_DIRECT = ATTR_INDEX["direct"]
+_EVENTS = ATTR_INDEX["events"]
 
 
 class Interpreter:
@@ -551,6 +596,7 @@ class Interpreter:
         state = self.state
         core = self.params.core
         dyads = state.dyads
+        event_phase = phase in EVENT_PHASES
         for e in compiled(effects):
             if e.cond is not None and not eval_cond(e.cond, state, scope, self.turn):
                 continue
@@ -586,19 +632,26 @@ class Interpreter:
                         if d is None:
                             continue
                         amt = amount
+                        attr_index = e.attr_index
+                        attr_name = e.attr_name
                         if var in ("IL", "E") and scope.island and "PARALLEL_TRACK" in d.flags:
                             amt *= self.params.island_factor
+                        elif var == "T":
+                            if attr_index == _SPILLOVER:
+                                amt *= self.spill_factor(a, b, scope)
+                            elif attr_index == _DIRECT and event_phase:
+                                attr_index, attr_name = _EVENTS, "events"
                         if e.deferred:
                             self._defer(e.source, "dyad", key, var, amt, buffer)
                         else:
-                            buffer.add_dyad(key, var, amt, e.attr_index)
+                            buffer.add_dyad(key, var, amt, attr_index)
                             if var == "T":
                                 self.see_rung(key, scope.rung)
                                 if e.spill and amt > 0:
                                     source = scope.actor
                                     if source == a or source == b:
                                         self._spill(source, b if a == source else a, amt, buffer, changes)
-                        changes.append((key, var, amt, e.attr_name))
+                        changes.append((key, var, amt, attr_name))
             else:
                 for code in expand(e.of, scope, core):
                     actor = state.actors.get(code)
@@ -609,6 +662,21 @@ class Interpreter:
                     else:
                         buffer.add_actor(code, var, amount)
                     changes.append((code, var, amount, ""))
+
+    def spill_factor(self, a, b, scope) -> float:
+        """The one spillover rule for a catalogue spillover term on T(a,b): its size stands for ΔT·ω, and it is
+        moderated by ω's turn multiplier (I2), m_comm and m_align of the acting member of the dyad."""
+        movers = scope.partners or ((scope.actor,) if scope.actor else ())
+        if a in movers and b not in movers:
+            source, other = a, b
+        elif b in movers and a not in movers:
+            source, other = b, a
+        else:
+            return 1.0  # nobody of this dyad moved (an inject's term): no reading to moderate
+        mods = self.spill_mods
+        return (mods.omega_mult.get(source, 1.0) * dynamics.m_comm(self.params, self.state, source, other)
+                * dynamics.m_align(self.params, self.state, source, other, mods.align_mult.get((source, other), 1.0),
+                                   mods.align_add.get((source, other), 0.0)))
 
     def see_rung(self, key, rung):
         if rung is not None and rung > self.rungs_seen.get(key, -1):
@@ -626,7 +694,9 @@ class Interpreter:
             mods.align_add[(a, o)] = mods.align_add.get((a, o), 0.0) + e["add"]
         elif op == "align_mult":
             a, o = e["pair"].split(">")
-            mods.align_mult[(a, o)] = mods.align_mult.get((a, o), 1.0) * e["mult"]
+            terms = mods.align_mult.setdefault((a, o), {})
+            term = e.get("term", "")
+            terms[term] = terms.get(term, 1.0) * e["mult"]
 
     def _defer(self, e, kind, key, var, amount, buffer):
         """A temporary change holds this turn and is undone next turn; a delayed one lands later."""
@@ -754,6 +824,19 @@ class Interpreter:
         for key in self._dyad_keys(e["dyad"], scope):
             self.see_rung(key, e["rung"])
 
+    def _structural(self, e, scope, scale, buffer, changes, event_id, phase):
+        params = self.params
+        for key in self._dyad_keys(e["dyad"], scope):
+            il0 = e.get("IL0", 0) * scale
+            t0 = e.get("T0", 0) * scale
+            if il0 or t0:
+                buffer.ops.append(StructuralChange(key, il0, t0, params.base_IL0.get(key, 0.0),
+                                                   params.base_T0.get(key, 0.0)))
+                if il0:
+                    changes.append((key, "IL0", il0, ""))
+                if t0:
+                    changes.append((key, "T0", t0, ""))
+
     def _rp(self, e, scope, scale, buffer, changes, event_id, phase):
         rp = self.state.rp
         for code in expand(e["of"], scope, self.params.core):
@@ -783,5 +866,5 @@ class Interpreter:
     _OPS = {
         "flag": _flag, "presence": _presence, "intel": _intel, "incident": _incident, "unlock": _unlock,
         "cost": _cost, "act": _act, "force_incident": _force_incident, "rung": _rung, "rp": _rp,
-        "if_ordered_both": _if_ordered_both, "covert_detect": _covert_detect,
+        "if_ordered_both": _if_ordered_both, "covert_detect": _covert_detect, "structural": _structural,
     }

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Kinds of public event the plenary view and the headlines show.
-HEADLINE_KINDS = frozenset(("inject", "incident", "crisis", "band_change", "end", "action", "argued", "trigger"))
+HEADLINE_KINDS = frozenset(("inject", "incident", "crisis", "crisis_outcome", "treaty", "band_change", "end", "action",
+                            "argued", "trigger"))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ def incident_chance(params, state, key: str, add: float = 0.0, mult: float = 1.0
         if flag in dyad.flags:
             chance += modifier
     chance += dyad.inc_mod + add
-    chance *= mult
+    # scale: the calibration to the real record (§7: about 0.10-0.15 a quarter for a dyad at baseline)
+    chance *= mult * rules.get("scale", 1.0)
     if dyad.T >= rules.get("high_T", 80):
         chance *= rules.get("high_T_mult", 2)
     floor = rules.get("floor", 0.02)

@@ -30,6 +30,7 @@ def turn_kwargs(entry: dict) -> dict:
         "fire_now": frozenset(entry.get("fire_now", ())),
         "argued_mode": entry.get("argued_mode"),
         "turn_limit": entry.get("turn_limit"),
+        "crisis_choices": dict(entry.get("crisis_choices") or {}),
     }
 
 

@@ -1,6 +1,7 @@
 """resolve_turn: a pure function of (scenario, previous state, orders, injects, overrides, seed).
 
-Sequence (§4): pending effects → injects (scripted, condition, ad hoc) → order checks →
+Sequence (§4): crisis sub-turn (the choices of the dyads that ended last turn at rung ≥ 4; rung 7 stops play
+here) → pending effects → injects (scripted, condition, ad hoc) → order checks →
 turn modifiers and opposed rolls → diplomatic/information → economic → military → argued →
 incidents → update (drift, IL, D, RP) → rungs → triggers (crisis, bands, domestic pressure, end).
 Within a category every effect is computed from the same snapshot and applied together.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .crisis import check_choices, crisis_phase
 from .effects import ATTR_NAMES
 from .events import HEADLINE_KINDS
 from .orders import ArguedError, ArguedOrder, GameOverError, Order, OverrideError
@@ -44,6 +46,7 @@ class TurnInputs:
     fire_now: tuple
     argued_mode: str
     turn_limit: int | None
+    crisis_choices: dict | None = None
 
 
 class TurnResult:
@@ -97,6 +100,7 @@ class TurnResult:
                 "fire_now": sorted(given.fire_now),
                 "argued_mode": given.argued_mode,
                 "turn_limit": given.turn_limit,
+                "crisis_choices": dict(sorted((given.crisis_choices or {}).items())),
             }
         return self._input
 
@@ -122,11 +126,12 @@ class TurnResult:
 
 
 def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), skip_injects=(), fire_now=(),
-                 argued_mode=None, turn_limit=None) -> TurnResult:
+                 argued_mode=None, turn_limit=None, crisis_choices=None) -> TurnResult:
     """Resolve turn state.turn + 1. `orders` may mix Order and ArguedOrder.
 
     injects: ad-hoc InjectInput from White; skip_injects / fire_now: MSEL ids to hold back / fire now;
     overrides: White's Override inputs (scale/replace/reroll/manual_dice), each recorded as an event.
+    crisis_choices: {team: "deescalate" | "hold" | "escalate"} for the dyads in state.crisis (missing: hold).
     Raises EngineInputError subclasses for out-of-range inputs.
     """
     if state.ended:
@@ -135,6 +140,7 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
     mode = argued_mode or params.adj.get("mode", "weighted_2d6")
     number = state.turn + 1
     effect_overrides, dice_fixes = check_inputs(scenario, overrides, injects)
+    choices = check_choices(scenario, crisis_choices)
     catalogue_orders, argued_orders = _split_orders(orders)
     dice = Dice(seed, number, dice_fixes)
     turn = Turn(scenario, _opening_state(state, number), number, dice, effect_overrides,
@@ -146,24 +152,26 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
     start = {k: (d.T, d.C, d.IL) for k, d in turn.state.dyads.items()}
     turn.start_support.update({c: a.vars.get("D", 0.0) for c, a in turn.state.actors.items()})
 
-    apply_due_effects(turn)
-    fire_injects(turn, frozenset(skip_injects), frozenset(fire_now), injects)
-    actions = plan_actions(turn, catalogue_orders)
-    apply_turn_modifiers(turn, actions)
-    roll_opposed(turn, actions)
-    for category in PHASES:
-        resolve_category(turn, actions, category)
-    if argued_orders:
-        resolve_argued(turn, argued_orders, mode)
-    roll_incidents(turn)
-    update(turn, start)
-    fire_triggers(turn, start_rungs, start_bands)
+    crisis_phase(turn, choices)
+    if not turn.state.ended:  # rung 7 in the crisis sub-turn: the rest of the turn does not run
+        apply_due_effects(turn)
+        fire_injects(turn, frozenset(skip_injects), frozenset(fire_now), injects)
+        actions = plan_actions(turn, catalogue_orders)
+        apply_turn_modifiers(turn, actions)
+        roll_opposed(turn, actions)
+        for category in PHASES:
+            resolve_category(turn, actions, category)
+        if argued_orders:
+            resolve_argued(turn, argued_orders, mode)
+        roll_incidents(turn)
+        update(turn, start)
+        fire_triggers(turn, start_rungs, start_bands)
     check_end(turn, turn_limit or scenario.turns)
 
     _check_overrides_used(turn, effect_overrides, dice_fixes)
     inputs = TurnInputs(turn=number, seed=seed, orders=catalogue_orders, argued=argued_orders, injects=tuple(injects),
                         overrides=tuple(overrides), skip_injects=tuple(skip_injects), fire_now=tuple(fire_now),
-                        argued_mode=mode, turn_limit=turn_limit)
+                        argued_mode=mode, turn_limit=turn_limit, crisis_choices=choices)
     return TurnResult(turn.state, turn.events, dice.draws, _attribution(turn, start_tension), params.teams, inputs)
 
 
@@ -193,16 +201,18 @@ def _check_overrides_used(turn, effect_overrides, dice_fixes):
 
 
 def _attribution(turn, start_tension) -> dict:
-    """{dyad: {direct, spillover, incident, drift}} of the turn's ΔT."""
+    """{dyad: {direct, spillover, incident, events, drift}} of the turn's ΔT; the parts add up to ΔT."""
     state = turn.state
     attribution = {}
+    n = len(ATTR_NAMES)
     for key in sorted(state.dyads):
-        parts = turn.attribution.get(key, (0.0, 0.0, 0.0, 0.0))
-        attribution[key] = {ATTR_NAMES[i]: parts[i] for i in range(4)}
+        parts = turn.attribution.get(key, (0.0,) * n)
+        attribution[key] = {ATTR_NAMES[i]: parts[i] for i in range(n)}
     # Fix float residue so the parts sum exactly to ΔT (drift takes the rounding crumb).
     for key, parts in attribution.items():
         delta = state.dyads[key].T - start_tension[key]
-        residue = delta - (parts["direct"] + parts["spillover"] + parts["incident"] + parts["drift"])
+        residue = delta - (parts["direct"] + parts["spillover"] + parts["incident"] + parts["events"]
+                           + parts["drift"])
         if residue:
             parts["drift"] += residue
     return attribution

@@ -90,7 +90,8 @@ class Params:
     """Numbers read every turn, pulled out of the rules dict once."""
 
     __slots__ = ("actors", "teams", "core", "ranges", "baseline", "income", "omega", "omega_from",
-                 "align", "drift_k", "il_k", "il_cap", "comm_k", "parallel_g", "island_factor",
+                 "align", "drift_k", "drift_c0", "il_k", "il_ct", "il_cap", "comm_k", "base_T0", "base_IL0",
+                 "tension_cap", "parallel_g", "island_factor",
                  "d_rev", "rp_cap_mult", "rp_penalties", "grievance", "spill_side", "rungs",
                  "inc", "adj", "crisis", "triggers", "end", "opposed", "zones", "pairs", "cache")
 
@@ -109,13 +110,18 @@ class Params:
             self.omega[(a, o)] = float(w)
             if w:
                 self.omega_from.setdefault(a, []).append((o, float(w)))
+        # m_align terms per (A, O): ((term name, dyad key, k), ...); a bare {dyad, k} is one "alignment" term
         self.align = {}
         for k, v in rules.get("alignment", {}).items():
             a, o = k.split(">")
-            self.align[(a, o)] = (dyad_key(*v["dyad"].split("-")), float(v["k"]))
+            terms = {"alignment": v} if "dyad" in v else v
+            self.align[(a, o)] = tuple((name, dyad_key(*t["dyad"].split("-")), float(t["k"]))
+                                       for name, t in sorted(terms.items()))
         dyn = rules.get("dynamics", {})
         self.drift_k = float(dyn.get("drift_k", 0.15))
+        self.drift_c0 = float(dyn.get("drift_c_base", 0.5))
         self.il_k = float(dyn.get("il_k", 0.1))
+        self.il_ct = float(dyn.get("il_ct_k", 0.05))
         self.il_cap = float(dyn.get("il_cap", 3))
         self.comm_k = float(dyn.get("comm_k", 0.5))
         self.parallel_g = float(dyn.get("parallel_track_grievance_factor", 0.5))
@@ -124,11 +130,14 @@ class Params:
         self.rp_cap_mult = float(dyn.get("rp_carry_cap_mult", 2))
         self.rp_penalties = list(dyn.get("rp_penalties", ()))
         self.grievance = {k: float(v.get("g", 0)) for k, v in rules["dyads"].items()}
+        self.base_T0 = {dyad_key(*k.split("-")): float(v.get("T0", v["T"])) for k, v in rules["dyads"].items()}
+        self.base_IL0 = {dyad_key(*k.split("-")): float(v.get("IL0", v["IL"])) for k, v in rules["dyads"].items()}
         self.spill_side = list(rules.get("spillover_side_effects", ()))
         self.rungs = tuple(rules.get("rung_thresholds", RUNG_THRESHOLDS))
         self.inc = rules.get("incidents", {})
         self.adj = rules.get("adjudication", {})
         self.crisis = rules.get("crisis", {})
+        self.tension_cap = int(self.crisis.get("tension_cap", 5))
         self.triggers = rules.get("triggers", {})
         self.end = rules.get("end", {})
         self.opposed = list(rules.get("opposed", ()))
@@ -191,7 +200,8 @@ class Scenario:
             a, b = k.split("-")
             dyads[dyad_key(a, b)] = DyadState(
                 float(v["IL"]), float(v["T"]), float(v["C"]), float(v["E"]),
-                tension_rung(float(v["T"]), p.rungs), frozenset(v.get("flags", ())), 0.0)
+                min(tension_rung(float(v["T"]), p.rungs), p.tension_cap), frozenset(v.get("flags", ())), 0.0,
+                float(v.get("T0", v["T"])), float(v.get("IL0", v["IL"])))
         presence = {z: {} for z in p.zones}
         for z, forces in rules.get("presence", {}).items():
             presence[z] = {c: int(n) for c, n in sorted(forces.items()) if n}

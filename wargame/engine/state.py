@@ -71,9 +71,11 @@ class DyadState:
     rung: int = 0
     flags: frozenset = frozenset()
     inc_mod: float = 0.0  # lasting incident-chance modifier (D3 protocol reviews)
+    T0: float | None = None  # structural tension (drift pulls T toward it); None: the scenario's baseline
+    IL0: float | None = None  # structural institution level (agreements ratchet it); None: the baseline
 
     def copy(self) -> "DyadState":
-        return DyadState(self.IL, self.T, self.C, self.E, self.rung, self.flags, self.inc_mod)
+        return DyadState(self.IL, self.T, self.C, self.E, self.rung, self.flags, self.inc_mod, self.T0, self.IL0)
 
     @property
     def band(self) -> str:
@@ -83,6 +85,7 @@ class DyadState:
         return {
             "IL": self.IL, "T": self.T, "C": self.C, "E": self.E, "rung": self.rung,
             "band": band_name(self.IL), "flags": sorted(self.flags), "inc_mod": self.inc_mod,
+            "T0": self.T0, "IL0": self.IL0,
         }
 
 
@@ -149,7 +152,7 @@ class GameState:
             actors={c: ActorState(dict(v)) for c, v in d["actors"].items()},
             dyads={
                 k: DyadState(v["IL"], v["T"], v["C"], v["E"], int(v.get("rung", 0)),
-                             frozenset(v.get("flags", ())), v.get("inc_mod", 0.0))
+                             frozenset(v.get("flags", ())), v.get("inc_mod", 0.0), v.get("T0"), v.get("IL0"))
                 for k, v in d["dyads"].items()
             },
             rp=dict(d["rp"]),

@@ -223,6 +223,9 @@ def validate_rules(r: dict, name: str) -> list[str]:
                 err(f"{p}.flags[{i}]", f"unknown flag {f!r} (known: {', '.join(FLAGS)})")
         if "g" in d and not (_is_num(d["g"]) and -10 <= d["g"] <= 10):
             err(f"{p}.g", f"expected a number -10..10, got {d['g']!r}")
+        for lvl in ("T0", "IL0"):  # structural levels (drift targets); default: the baseline T / IL
+            if lvl in d and not (_is_num(d[lvl]) and 0 <= d[lvl] <= 100):
+                err(f"{p}.{lvl}", f"expected a number 0-100, got {d[lvl]!r}")
     for i, a in enumerate(codes):
         for b in codes[i + 1:]:
             if dyad_key(a, b) not in seen:
@@ -235,11 +238,15 @@ def validate_rules(r: dict, name: str) -> list[str]:
     for k, v in (r.get("alignment") or {}).items():
         if not (isinstance(k, str) and k.count(">") == 1 and all(x in codes for x in k.split(">"))):
             err(f"alignment.{k}", "expected a key 'A>O' of actor codes")
-        if not (isinstance(v, dict) and isinstance(v.get("dyad"), str) and len(v["dyad"].split("-")) == 2
-                and all(x in codes for x in v["dyad"].split("-"))):
-            err(f"alignment.{k}.dyad", "expected a dyad key 'A-B'")
-        if not (isinstance(v, dict) and _is_num(v.get("k")) and 0 <= v["k"] <= 3):
-            err(f"alignment.{k}.k", f"expected a number 0-3, got {v.get('k') if isinstance(v, dict) else v!r}")
+        # one term {dyad, k}, or named terms {alignment: {dyad, k}, alliance: {dyad, k}}
+        terms = {"": v} if isinstance(v, dict) and "dyad" in v else v if isinstance(v, dict) else {"": v}
+        for term, t in terms.items():
+            p = f"alignment.{k}" + (f".{term}" if term else "")
+            if not (isinstance(t, dict) and isinstance(t.get("dyad"), str) and len(t["dyad"].split("-")) == 2
+                    and all(x in codes for x in t["dyad"].split("-"))):
+                err(f"{p}.dyad", "expected a dyad key 'A-B'")
+            if not (isinstance(t, dict) and _is_num(t.get("k")) and 0 <= t["k"] <= 3):
+                err(f"{p}.k", f"expected a number 0-3, got {t.get('k') if isinstance(t, dict) else t!r}")
     for i, s in enumerate(r.get("spillover_side_effects") or []):
         p = f"spillover_side_effects[{i}]"
         if not isinstance(s, dict) or not all(s.get(x) in codes for x in ("from", "onto", "of")):
@@ -248,9 +255,22 @@ def validate_rules(r: dict, name: str) -> list[str]:
             err(p, "expected var and a number per_T")
     dyn = r.get("dynamics") or {}
     for k in ("drift_k", "il_k", "il_cap", "comm_k", "parallel_track_grievance_factor",
-              "parallel_track_island_factor", "d_reversion", "rp_carry_cap_mult"):
+              "parallel_track_island_factor", "d_reversion", "rp_carry_cap_mult", "drift_c_base", "il_ct_k"):
         if k in dyn and not (_is_num(dyn[k]) and 0 <= dyn[k] <= 10):
             err(f"dynamics.{k}", f"expected a number 0-10, got {dyn[k]!r}")
+    for k in ("drift_k", "il_k"):  # a pull of more than 1 a turn would overshoot the structural level
+        if _is_num(dyn.get(k)) and (dyn[k] * (dyn.get("drift_c_base", 0.5) + 1) > 1 if k == "drift_k" else dyn[k] > 1):
+            err(f"dynamics.{k}", f"too large: the pull toward the structural level would overshoot it, got {dyn[k]!r}")
+    cr = r.get("crisis") or {}
+    for k in ("rung", "tension_cap", "force_rung"):
+        if k in cr and not (_is_int(cr[k]) and 0 <= cr[k] <= 7):
+            err(f"crisis.{k}", f"expected an integer 0-7, got {cr[k]!r}")
+    for k in ("call_base", "call_bonus", "c_min"):
+        if k in cr and not (_is_num(cr[k]) and 0 <= cr[k] <= 100):
+            err(f"crisis.{k}", f"expected a number 0-100, got {cr[k]!r}")
+    for k in ("call_dT", "call_dD", "force_dT", "war_dT"):
+        if k in cr and not (_is_num(cr[k]) and -30 <= cr[k] <= 30):
+            err(f"crisis.{k}", f"expected a number -30..30, got {cr[k]!r}")
     for i, pen in enumerate(dyn.get("rp_penalties") or []):
         if not (isinstance(pen, dict) and pen.get("actor") in codes and isinstance(pen.get("var"), str)
                 and _is_num(pen.get("ge")) and _is_int(pen.get("delta"))):
@@ -273,9 +293,11 @@ def validate_rules(r: dict, name: str) -> list[str]:
             elif not (_is_int(n) and 0 <= n <= 20):
                 err(f"presence.{z}.{c}", f"expected a number of task groups 0-20, got {n!r}")
     inc = need(r, "incidents", "", "dict") or {}
-    for k in ("base", "per_N", "per_T", "floor", "high_T", "high_T_mult"):
+    for k in ("base", "per_N", "per_T", "floor", "high_T", "high_T_mult", "scale"):
         if k in inc and not _is_num(inc[k]):
             err(f"incidents.{k}", f"expected a number, got {inc[k]!r}")
+    if _is_num(inc.get("scale")) and not 0 <= inc["scale"] <= 2:
+        err("incidents.scale", f"expected a number 0-2, got {inc['scale']!r}")
     table = inc.get("table")
     if not (isinstance(table, list) and table):
         err("incidents.table", "expected a list of severity rows")
@@ -315,6 +337,22 @@ def validate_rules(r: dict, name: str) -> list[str]:
     for i, e in enumerate(((r.get("triggers") or {}).get("domestic_pressure") or {}).get("effects") or []):
         E.extend(f"{name}: {m}" for m in validate_effect(e, f"triggers.domestic_pressure.effects[{i}]", codes,
                                                          actions=action_keys, zones=zones))
+    treaty = (r.get("end") or {}).get("treaty")
+    if treaty is not None:
+        if not isinstance(treaty, dict):
+            err("end.treaty", "expected {inject, teams, outcomes, text}")
+        else:
+            inject_ids = tuple((r.get("injects") or {}).keys()) if isinstance(r.get("injects"), dict) else ()
+            if treaty.get("inject") is not None and treaty["inject"] not in inject_ids:
+                err("end.treaty.inject", f"unknown inject {treaty.get('inject')!r}")
+            t = treaty.get("teams", ["JPN", "RUS"])
+            if not (isinstance(t, list) and t and all(x in codes for x in t)):
+                err("end.treaty.teams", f"expected a list of team codes, got {t!r}")
+            o = treaty.get("outcomes", ["yes_and", "yes_but"])
+            if not (isinstance(o, list) and all(x in ("yes_and", "yes_but", "no_but", "no_and") for x in o)):
+                err("end.treaty.outcomes", f"expected argued outcomes (yes_and, yes_but, ...), got {o!r}")
+            if not isinstance(treaty.get("text"), str):
+                err("end.treaty.text", "missing")
     for i, c in enumerate((r.get("end") or {}).get("conditions") or []):
         if not isinstance(c, dict) or not isinstance(c.get("text"), str):
             err(f"end.conditions[{i}].text", "missing")

@@ -13,24 +13,34 @@ def sc():
     return scen(NT)
 
 
-def spill(sc, st, a, o, dT, w):
+def reading(sc, st, a, o):
+    """m_comm(A,O) · m_align(A,O): how O reads a move of A's (1 − 0.5·C/100 times 1 + Σ k·IL/100)."""
     p = sc.params
     d = st.dyads["-".join(sorted((a, o)))]
     m_comm = 1 - 0.5 * d.C / 100
-    al = p.align.get((a, o))
-    m_align = 1 + (al[1] * st.dyads[al[0]].IL / 100 if al else 0)
-    return dT * w * m_comm * m_align
+    m_align = 1 + sum(k * st.dyads[key].IL / 100 for _, key, k in p.align.get((a, o), ()))
+    return m_comm * m_align
+
+
+def spill(sc, st, a, o, dT, w):
+    return dT * w * reading(sc, st, a, o)
+
+
+# Russia reading Japan at baseline: 1 + 0.5·IL(RUS,CHN)/100 + 0.1·IL(JPN,USA)/100 = 1 + 0.325 + 0.085
+RUS_READS_JPN = 1.41
+JPN_READS_RUS = 1.41  # 1 + 0.5·IL(RUS,CHN)/100 + 0.1·IL(JPN,USA)/100
 
 
 def test_M1_procurement_spills_onto_russia(sc):
     """Japan buys ASW "against China" (M1 on CHN). T(JPN,CHN) +4 directly; T(JPN,RUS) rises by
-    4 × 0.6 × 0.825 × 1.325 ≈ +2.6 as spillover, Russia's bastion security falls, and Japan's N
+    4 × 0.6 × 0.825 × 1.41 ≈ +2.8 as spillover (m_align: Russia reads Japan through its own alignment with
+    China, 0.5 × 0.65, and Japan's alliance, 0.1 × 0.85), Russia's bastion security falls, and Japan's N
     grows by 6 only at the start of next turn. Japan pays 3 RP."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("JPN", "M1", "CHN")])
     assert attr(res, "CHN-JPN", "direct") == APPROX(4)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(4 * 0.6 * 0.825 * 1.325)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(2.6, abs=0.05)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(4 * 0.6 * 0.825 * RUS_READS_JPN)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(2.8, abs=0.05)
     assert dvar(res, ctrl, "RUS", "BS") < 0
     assert dvar(res, ctrl, "JPN", "N") == 0
     nxt = resolve_turn(sc, res.state, [], seed=3, skip_injects={i.id for i in sc.injects})
@@ -40,14 +50,15 @@ def test_M1_procurement_spills_onto_russia(sc):
 
 def test_M2_asw_patrols(sc):
     """Japan patrols Soya and the Sea of Okhotsk (M2). Its ASW +3, T(JPN,CHN) +3 directly, and although
-    the patrols are aimed at China, Russia's BS −6 and T(JPN,RUS) +5 count as spillover. A Japanese task
-    group enters the Okhotsk for the turn only."""
+    the patrols are aimed at China, Russia's BS −6 and T(JPN,RUS) count as spillover: the catalogue's +2
+    goes through the one spillover rule, × m_comm 0.825 × m_align 1.41 ≈ +2.33 (no longer a fixed +5).
+    A Japanese task group enters the Okhotsk for the turn only."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("JPN", "M2")])
     assert dvar(res, ctrl, "JPN", "ASW") == APPROX(3)
     assert dvar(res, ctrl, "RUS", "BS") == APPROX(-6)
     assert attr(res, "CHN-JPN", "direct") == APPROX(3)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(5)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(2 * 0.825 * RUS_READS_JPN)
     assert attr(res, "JPN-RUS", "direct") == 0
     assert res.state.presence["okhotsk"].get("JPN") == 1
     nxt = resolve_turn(sc, res.state, [], seed=3, skip_injects={i.id for i in sc.injects})
@@ -56,7 +67,7 @@ def test_M2_asw_patrols(sc):
 
 def test_M3_kuril_missiles(sc):
     """Russia puts missiles on the islands (M3, unlocked). BS +8, KM +1, T(JPN,RUS) +8, IL −3, Japan's D −3,
-    and T(RUS,USA) +2 as spillover."""
+    and T(RUS,USA) +2 × m_comm(RUS,USA) 0.9 = +1.8 as spillover."""
     st = calm(sc, unlock={"M3"})
     res, ctrl = turn(sc, st, [O("RUS", "M3")])
     assert dvar(res, ctrl, "RUS", "BS") == APPROX(8)
@@ -64,7 +75,7 @@ def test_M3_kuril_missiles(sc):
     assert attr(res, "JPN-RUS", "direct") == APPROX(8)
     assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(-3)
     assert dvar(res, ctrl, "JPN", "D") == APPROX(-3)
-    assert attr(res, "RUS-USA", "spillover") == APPROX(2)
+    assert attr(res, "RUS-USA", "spillover") == APPROX(2 * 0.9)
 
 
 def test_M3_locked_until_NT2(sc):
@@ -85,12 +96,12 @@ def test_M3_island_move_halved_under_parallel_track(sc):
 
 
 def test_M4_borei_patrol(sc):
-    """Russia sends a Borei on deterrent patrol (M4) while Japan's ASW is 65 (≥ 60): BS +3 and T(JPN,RUS) +2
-    as spillover."""
+    """Russia sends a Borei on deterrent patrol (M4) while Japan's ASW is 65 (≥ 60): BS +3 and T(JPN,RUS) +1
+    as spillover, read by Japan through the one rule: × 0.825 × 1.41."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("RUS", "M4")])
     assert dvar(res, ctrl, "RUS", "BS") == APPROX(3)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(2)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(1 * 0.825 * JPN_READS_RUS)
 
 
 def test_M4_no_tension_when_japanese_asw_low(sc):
@@ -120,7 +131,7 @@ def test_M5_joint_patrol_raises_m_align(sc):
     alone, _ = turn(sc, st, [O("JPN", "M1", "CHN")])
     joint, _ = turn(sc, st, [O("JPN", "M1", "CHN"), O("RUS", "M5"), O("CHN", "M5")])
     base = attr(alone, "JPN-RUS", "spillover")
-    assert attr(joint, "JPN-RUS", "spillover") == APPROX(base * (1.325 + 0.2) / 1.325)
+    assert attr(joint, "JPN-RUS", "spillover") == APPROX(base * (RUS_READS_JPN + 0.2) / RUS_READS_JPN)
 
 
 def test_M6_exercise_near_disputed_area(sc):
@@ -132,28 +143,30 @@ def test_M6_exercise_near_disputed_area(sc):
 
 
 def test_M7_strait_transit(sc):
-    """A Chinese flotilla transits Tsugaru (M7, default zone): AX +5 and T(JPN,CHN) +5; Russia is untouched.
-    Entering the Sea of Okhotsk instead also adds T(RUS,CHN) +1."""
+    """A Chinese flotilla transits Tsugaru (M7, default zone): AX +5 and T(JPN,CHN) +2 (a routine transit; the
+    first calibration's +5 took Japan–China to war); Russia is untouched. Entering the Sea of Okhotsk instead
+    also adds T(RUS,CHN) +1 × m_comm(CHN,RUS) 0.65."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("CHN", "M7")])
     assert dvar(res, ctrl, "CHN", "AX") == APPROX(5)
-    assert attr(res, "CHN-JPN", "direct") == APPROX(5)
+    assert attr(res, "CHN-JPN", "direct") == APPROX(2)
     assert attr(res, "CHN-RUS", "spillover") == 0
     assert res.state.presence["tsugaru"].get("CHN") == 1
     ok, _ = turn(sc, st, [O("CHN", "M7", "okhotsk")])
-    assert attr(ok, "CHN-RUS", "spillover") == APPROX(1)
+    assert attr(ok, "CHN-RUS", "spillover") == APPROX(1 * 0.65)
 
 
 def test_M8_joint_sea_needs_both(sc):
     """Russia and China both order the Joint Sea exercise (M8) with each other: IL and C between them rise by
-    4 and 3, and excluded Japan gets T +4 with both partners. If only Russia orders it, nothing happens and
-    Russia spends nothing."""
+    4 and 3, and excluded Japan gets T +4 with both partners, each read through the one spillover rule
+    (Japan reading Russia × 0.825 × 1.41; reading China × m_comm 0.875). If only Russia orders it, nothing
+    happens and Russia spends nothing."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("RUS", "M8", "CHN"), O("CHN", "M8", "RUS")])
     assert ddy(res, ctrl, "CHN-RUS", "IL") == APPROX(4)
     assert ddy(res, ctrl, "CHN-RUS", "C") == APPROX(3)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(4)
-    assert attr(res, "CHN-JPN", "spillover") == APPROX(4)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(4 * reading(sc, st, "RUS", "JPN"))
+    assert attr(res, "CHN-JPN", "spillover") == APPROX(4 * 0.875)
     assert res.state.rp["RUS"] == ctrl.state.rp["RUS"] - 2 and res.state.rp["CHN"] == ctrl.state.rp["CHN"] - 2
     solo, ctrl = turn(sc, st, [O("RUS", "M8", "CHN")])
     assert ddy(solo, ctrl, "CHN-RUS", "IL") == 0
@@ -227,11 +240,13 @@ def test_M13_reinterpret_mandate(sc):
 
 
 def test_D1_two_plus_two(sc):
-    """Japan and Russia both order the 2+2 (D1, unlocked): C +8, IL +3, T −4, and C(JPN,USA) −2."""
+    """Japan and Russia both order the 2+2 (D1, unlocked): C +8, IL −1 to +4 on a roll (a 2+2 may achieve
+    much or little), T −4, and C(JPN,USA) −2."""
     st = calm(sc, unlock={"D1"})
     res, ctrl = turn(sc, st, [O("JPN", "D1", "RUS"), O("RUS", "D1", "JPN")])
     assert ddy(res, ctrl, "JPN-RUS", "C") == APPROX(8)
-    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(3)
+    roll = [d for d in res.draws if d["event"] == "t1:order:JPN+RUS:D1"][0]["result"][0]
+    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(-1 + roll - 1)
     assert attr(res, "JPN-RUS", "direct") == APPROX(-4)
     assert ddy(res, ctrl, "JPN-USA", "C") == APPROX(-2)
 
@@ -277,16 +292,23 @@ def test_D4_hotline(sc):
 
 def test_D5_parallel_track(sc):
     """With IL 40 and C 45 reached and D5 unlocked, Japan and Russia agree the parallel track: the flag is set,
-    IL +5, C(JPN,USA) −2 and C(RUS,CHN) −1. From then on the islands grievance is halved."""
+    IL +3 and the structural IL₀ +3 (the agreement ratchets it), T₀ −3, C(JPN,USA) −2 and C(RUS,CHN) −1. From
+    then on the islands grievance is halved; D5 cannot be agreed twice."""
     st = calm(sc, unlock={"D5"})
     st.dyads["JPN-RUS"].IL = 40.0
     st.dyads["JPN-RUS"].C = 45.0
     res, ctrl = turn(sc, st, [O("JPN", "D5", "RUS"), O("RUS", "D5", "JPN")])
     assert "PARALLEL_TRACK" in res.state.dyads["JPN-RUS"].flags
-    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(5)
+    # IL +3, and this turn's drift already pulls toward the raised IL₀: k_IL × 3
+    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(3 + sc.params.il_k * 3)
+    assert res.state.dyads["JPN-RUS"].IL0 == APPROX(38 + 3) and res.state.dyads["JPN-RUS"].T0 == APPROX(35 - 3)
     assert ddy(res, ctrl, "JPN-USA", "C") == APPROX(-2)
     assert ddy(res, ctrl, "CHN-RUS", "C") == APPROX(-1)
-    assert attr(res, "JPN-RUS", "drift") - attr(ctrl, "JPN-RUS", "drift") == APPROX(-0.5)
+    # drift: the grievance is halved (−0.5), and T is pulled toward the lowered T₀: −k_T × 3 × (0.5 + C/100)
+    assert attr(res, "JPN-RUS", "drift") - attr(ctrl, "JPN-RUS", "drift") == APPROX(
+        -0.5 - sc.params.drift_k * 3 * (0.5 + 0.45))
+    again, _ = turn(sc, res.state, [O("JPN", "D5", "RUS"), O("RUS", "D5", "JPN")])
+    assert "prerequisite unmet" in event(again, "t2:order:JPN:D5")["text"]
 
 
 def test_D5_prerequisites(sc):
@@ -319,12 +341,13 @@ def test_D7_notify_exercises(sc):
 
 
 def test_D8_joint_statement(sc):
-    """Russia and China issue a joint statement (D8) naming Japan: IL(RUS,CHN) +3, and Japan gets T +2 with both."""
+    """Russia and China issue a joint statement (D8) naming Japan: IL(RUS,CHN) +3, and Japan gets T +2 with both,
+    as Japan reads each partner (the one spillover rule)."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("RUS", "D8", "CHN", "JPN"), O("CHN", "D8", "RUS")])
     assert ddy(res, ctrl, "CHN-RUS", "IL") == APPROX(3)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(2)
-    assert attr(res, "CHN-JPN", "spillover") == APPROX(2)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(2 * reading(sc, st, "RUS", "JPN"))
+    assert attr(res, "CHN-JPN", "spillover") == APPROX(2 * reading(sc, st, "CHN", "JPN"))
 
 
 def test_D9_coordinate_on_north_korea(sc):
@@ -336,12 +359,12 @@ def test_D9_coordinate_on_north_korea(sc):
 
 
 def test_E1_economic_package(sc):
-    """Japan offers the 8-point economic package (E1): E +6, IL +2, Russia's D +2, C(JPN,USA) −2,
+    """Japan offers the 8-point economic package (E1): E +6, IL +1, Russia's D +2, C(JPN,USA) −2,
     IL(RUS,CHN) −1; it costs 3 RP."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("JPN", "E1", "RUS")])
     assert ddy(res, ctrl, "JPN-RUS", "E") == APPROX(6)
-    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(2)
+    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(1)
     assert dvar(res, ctrl, "RUS", "D") == APPROX(2)
     assert ddy(res, ctrl, "JPN-USA", "C") == APPROX(-2)
     assert ddy(res, ctrl, "CHN-RUS", "IL") == APPROX(-1)
@@ -349,12 +372,13 @@ def test_E1_economic_package(sc):
 
 
 def test_E2_joint_economic_activity(sc):
-    """Japan and Russia start joint economic activity on the islands (E2): E +5, IL +3, and Japan's D −3
-    — but no D loss under PARALLEL_TRACK."""
+    """Japan and Russia start joint economic activity on the islands (E2): E +5, IL +3 (and IL₀ +2, a lasting
+    ratchet), and Japan's D −3 — but no D loss under PARALLEL_TRACK."""
     st = calm(sc, unlock={"E2"})
     res, ctrl = turn(sc, st, [O("JPN", "E2", "RUS"), O("RUS", "E2", "JPN")])
     assert ddy(res, ctrl, "JPN-RUS", "E") == APPROX(5)
-    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(3)
+    assert ddy(res, ctrl, "JPN-RUS", "IL") == APPROX(3 + sc.params.il_k * 2)  # drift toward the raised IL₀
+    assert res.state.dyads["JPN-RUS"].IL0 == APPROX(38 + 2)
     assert dvar(res, ctrl, "JPN", "D") == APPROX(-3)
     st.dyads["JPN-RUS"].flags = st.dyads["JPN-RUS"].flags | {"PARALLEL_TRACK"}
     res, ctrl = turn(sc, st, [O("JPN", "E2", "RUS"), O("RUS", "E2", "JPN")])
@@ -374,12 +398,13 @@ def test_E3_sanctions(sc):
 
 
 def test_E4_energy_deal(sc):
-    """Russia and China sign an energy deal (E4): E +5, IL +2, and T(JPN,RUS) +1 as spillover."""
+    """Russia and China sign an energy deal (E4): E +5, IL +2, and T(JPN,RUS) +1 as spillover, as Japan reads
+    Russia (× 0.825 × 1.41)."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("RUS", "E4", "CHN"), O("CHN", "E4", "RUS")])
     assert ddy(res, ctrl, "CHN-RUS", "E") == APPROX(5)
     assert ddy(res, ctrl, "CHN-RUS", "IL") == APPROX(2)
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(1)
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(1 * 0.825 * JPN_READS_RUS)
 
 
 def test_E5_fisheries_agreement(sc):
@@ -400,15 +425,22 @@ def test_I1_narrative_campaign(sc):
 
 
 def test_I2_posture_transparency(sc):
-    """Russia is transparent about its posture towards China (I2, C 70 ≥ 40): C +2, and ω from Russia is halved
-    this turn, so its buildup against China spills half as much onto Japan."""
+    """Russia is transparent about its posture towards China (I2, C 70 ≥ 35): C +2, and ω from Russia is halved
+    this turn, so its buildup against China spills half as much onto Japan — its catalogue spillover terms
+    (M4's) too. I2 is usable from the baseline: Japan–Russia's C 35 meets the threshold."""
     st = calm(sc)
     res, ctrl = turn(sc, st, [O("RUS", "I2", "CHN")])
     assert ddy(res, ctrl, "CHN-RUS", "C") == APPROX(2)
     plain, _ = turn(sc, st, [O("RUS", "M1", "CHN")])
     halved, _ = turn(sc, st, [O("RUS", "M1", "CHN"), O("RUS", "I2", "CHN")])
     assert attr(halved, "JPN-RUS", "spillover") == APPROX(attr(plain, "JPN-RUS", "spillover") / 2)
-    blocked, _ = turn(sc, st, [O("RUS", "I2", "JPN")])  # C(JPN,RUS) 35 < 40
+    patrol, _ = turn(sc, st, [O("RUS", "M4")])
+    calm_patrol, _ = turn(sc, st, [O("RUS", "M4"), O("RUS", "I2", "CHN")])
+    assert attr(calm_patrol, "JPN-RUS", "spillover") == APPROX(attr(patrol, "JPN-RUS", "spillover") / 2)
+    usable, _ = turn(sc, st, [O("RUS", "I2", "JPN")])  # C(JPN,RUS) 35 ≥ 35
+    assert not kinds(usable, "not_carried_out")
+    st.dyads["JPN-RUS"].C = 30.0
+    blocked, _ = turn(sc, st, [O("RUS", "I2", "JPN")])
     assert "prerequisite unmet" in event(blocked, "t1:order:RUS:I2")["text"]
 
 

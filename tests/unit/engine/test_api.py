@@ -69,10 +69,11 @@ def test_a_bilateral_action_is_agreed_only_when_both_sides_order_it_at_each_othe
 
 def test_an_action_waiting_for_its_inject_says_so_by_code():
     sc = scen(NT)
+    # E2 waits for NT5 (turn 2); D1's NT3 now fires in turn 1, before orders are checked
     reasons = {spec.key: why for spec, ok, why in engine.available_actions(sc, calm(sc), "JPN") if not ok}
-    assert reasons["D1"].code == engine.NOT_UNLOCKED and str(reasons["D1"]) == "not yet unlocked"
-    after = {spec.key: why for spec, ok, why in engine.available_actions(sc, calm(sc, unlock=("D1",)), "JPN")}
-    assert after["D1"] == "" or after["D1"].code != engine.NOT_UNLOCKED
+    assert reasons["E2"].code == engine.NOT_UNLOCKED and str(reasons["E2"]) == "not yet unlocked"
+    after = {spec.key: why for spec, ok, why in engine.available_actions(sc, calm(sc, unlock=("E2",)), "JPN")}
+    assert after["E2"] == "" or after["E2"].code != engine.NOT_UNLOCKED
 
 
 def test_a_refusal_survives_a_pickle_round_trip_with_its_code():
@@ -90,9 +91,9 @@ def test_the_msel_moves_from_scheduled_to_proposed_to_fired():
     assert before["NT7"].status == "waiting"  # fires on a condition, not a turn
     result = resolve_turn(sc, sc.initial_state(), [], seed=2).to_dict()
     in_review = engine.ResolvedTurn(1, False, tuple(result["events"]), {})
-    during = {s.inject.id: s for s in engine.msel_status(sc, [in_review], {"skip": ["NT3"], "fire_now": ["NT8"]})}
+    during = {s.inject.id: s for s in engine.msel_status(sc, [in_review], {"skip": ["NT4"], "fire_now": ["NT8"]})}
     assert (during["NT1"].status, during["NT1"].turn) == ("proposed", 1)
-    assert during["NT3"].status == "skipped" and during["NT8"].status == "queued"
+    assert during["NT4"].status == "skipped" and during["NT8"].status == "queued"
     published = engine.ResolvedTurn(1, True, tuple(result["events"]), {})
     assert {s.inject.id: s.status for s in engine.msel_status(sc, [published], {})}["NT1"] == "fired"
 
@@ -103,7 +104,7 @@ def test_injects_announced_to_a_team_follow_the_schedule_and_the_audience():
     inputs = {"skip": ["NT2"], "fire_now": ["NT8"], "injects": [adhoc]}
     jpn = [r["id"] for r in engine.injects_announced(sc, 1, inputs, "JPN")]
     rus = [r["id"] for r in engine.injects_announced(sc, 1, inputs, "RUS")]
-    assert jpn == ["NT1", "NT8", "adhoc-1"] and rus == ["NT1", "NT8"]
+    assert jpn == ["NT1", "NT3", "NT8", "adhoc-1"] and rus == ["NT1", "NT3", "NT8"]
 
 
 def test_the_variables_white_may_name_are_the_dyad_and_actor_ones():

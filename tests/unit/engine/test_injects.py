@@ -57,48 +57,57 @@ def test_NT2_matua_unlocks_M3(nt):
 
 
 def test_NT3_eastern_economic_forum_unlocks_D1(nt):
-    """Turn 2, the Eastern Economic Forum: the 2+2 (D1) is unlocked and can meet that turn."""
+    """Turn 1 (Q3 2016: the forum met on 2 September), the Eastern Economic Forum: the 2+2 (D1) is unlocked and
+    can meet that turn."""
     res, ctrl = fire(nt, "NT3", orders=[O("JPN", "D1", "RUS"), O("RUS", "D1", "JPN")])
     assert "D1" in res.state.unlocked
     assert ddy(res, ctrl, "JPN-RUS", "C") == APPROX(8)
 
 
 def test_NT4_coastal_missiles(nt):
-    """Turn 3, coastal missiles go on duty on Iturup and Kunashir: T(JPN,RUS) +6 and Japan's D −3; the inject
-    carries the decision 'protest, or keep the summit?'."""
+    """Turn 2 (Q4 2016: November), coastal missiles go on duty on Iturup and Kunashir: T(JPN,RUS) +6, counted as
+    an event (not a move of Japan's or Russia's), and Japan's D −3; the inject carries the decision 'protest, or
+    keep the summit?', and fires before NT5 (December's summit) in the same turn."""
     res, ctrl = fire(nt, "NT4")
-    assert attr(res, "JPN-RUS", "direct") == APPROX(6)
+    assert attr(res, "JPN-RUS", "events") == APPROX(6) and attr(res, "JPN-RUS", "direct") == 0
     assert dvar(res, ctrl, "JPN", "D") == APPROX(-3)
-    assert event(res, "t3:inject:NT4")["decision"]
+    assert event(res, "t2:inject:NT4")["decision"]
+    st = calm(nt)
+    st.turn = 1
+    ids = [e["id"] for e in resolve_turn(nt, st, [], seed=5).events if e["kind"] == "inject"]
+    assert ids.index("t2:inject:NT4") < ids.index("t2:inject:NT5")
 
 
 def test_NT5_unlocks_E2_and_D5(nt):
-    """Turn 3, leaders agree talks on joint economic activity: E2 and D5 are unlocked."""
+    """Turn 2 (Q4 2016: the December summit), leaders agree talks on joint economic activity: E2 and D5 are
+    unlocked."""
     res, _ = fire(nt, "NT5")
     assert {"E2", "D5"} <= res.state.unlocked
 
 
 def test_NT6_two_plus_two_in_tokyo(nt):
-    """Turn 4, the 2+2 meets in Tokyo. Both order D1: it proceeds, no penalty. Only Japan orders it: C −4."""
+    """Turn 3 (Q1 2017: 20 March), the 2+2 meets in Tokyo. Both order D1: it proceeds, no penalty. Only Japan
+    orders it: C −4."""
     st = calm(nt, unlock={"D1"})
     both, ctrl = fire(nt, "NT6", st=st, orders=[O("JPN", "D1", "RUS"), O("RUS", "D1", "JPN")])
-    assert event(both, "t4:inject:NT6")["ordered_both"] is True
+    assert event(both, "t3:inject:NT6")["ordered_both"] is True
     assert ddy(both, ctrl, "JPN-RUS", "C") == APPROX(0)
     st = calm(nt, unlock={"D1"})
     one, ctrl = fire(nt, "NT6", st=st, orders=[O("JPN", "D1", "RUS")])
-    assert event(one, "t4:inject:NT6")["ordered_both"] is False
+    assert event(one, "t3:inject:NT6")["ordered_both"] is False
     assert ddy(one, ctrl, "JPN-RUS", "C") == APPROX(-4)
 
 
 def test_NT7_crab_boat_detained_when_tension_high(nt):
     """T(JPN,RUS) has reached 46 (≥ 45): at the start of the next turn a Japanese crab boat is detained off
-    Habomai, a forced M12 by Russia: T +6, Japan's D −3, rung 3. The event says why it fired."""
+    Habomai, a forced M12 by Russia: T +6 (an event: the inject forced it), Japan's D −3, rung 3. The event says
+    why it fired."""
     st = calm(nt)
     st.dyads["JPN-RUS"].T = 46.0
     res, ctrl = fire(nt, "NT7", st=st, at=3)
     ev = event(res, "t3:inject:NT7")
     assert "T(JPN,RUS) >= 45" in ev["why"] and "46" in ev["why"]
-    assert attr(res, "JPN-RUS", "direct") == APPROX(6)
+    assert attr(res, "JPN-RUS", "events") == APPROX(6)
     assert dvar(res, ctrl, "JPN", "D") == APPROX(-3)
     assert res.state.dyads["JPN-RUS"].rung >= 3
 
@@ -116,13 +125,16 @@ def test_NT7_not_below_threshold_nor_under_fisheries_agreement(nt):
 
 
 def test_NT8_missile_defence_doubles_russias_m_align(nt):
-    """Turn 5, Japan debates missile defence: Russia's m_align (reading Japan through the US alliance) is doubled,
-    so a Russian buildup against China spills more onto Japan that turn."""
-    res, ctrl = fire(nt, "NT8", orders=[O("RUS", "M1", "CHN")])
+    """Turn 4 (Q2 2017), Japan debates missile defence: Moscow reads Japan's moves through the alliance, so the
+    alliance term of Russia's reading of Japan (0.1 × IL(JPN,USA)) doubles this turn and a Japanese buildup
+    against China spills more onto Russia. How Japan reads Russia's moves does not change."""
+    res, ctrl = fire(nt, "NT8", orders=[O("JPN", "M1", "CHN")])
     st = calm(nt)
-    al = 1 + 0.5 * st.dyads["JPN-USA"].IL / 100
-    al2 = 1 + 1.0 * st.dyads["JPN-USA"].IL / 100
-    assert attr(res, "JPN-RUS", "spillover") == APPROX(attr(ctrl, "JPN-RUS", "spillover") * al2 / al)
+    own, alliance = 0.5 * st.dyads["CHN-RUS"].IL / 100, 0.1 * st.dyads["JPN-USA"].IL / 100
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(
+        attr(ctrl, "JPN-RUS", "spillover") * (1 + own + 2 * alliance) / (1 + own + alliance))
+    res, ctrl = fire(nt, "NT8", orders=[O("RUS", "M1", "CHN")])
+    assert attr(res, "JPN-RUS", "spillover") == APPROX(attr(ctrl, "JPN-RUS", "spillover"))
 
 
 def test_NT9_joint_statement_on_condition(nt):
@@ -179,9 +191,9 @@ def test_SO4_flotilla_in_korea_strait(so):
 
 
 def test_SO5_carrier_in_western_pacific(so):
-    """Turn 3, China's carrier deploys to the Western Pacific: T(JPN,CHN) +5."""
+    """Turn 2 (Q4 2016: December), China's carrier deploys to the Western Pacific: T(JPN,CHN) +5, an event."""
     res, _ = fire(so, "SO5")
-    assert attr(res, "CHN-JPN", "direct") == APPROX(5)
+    assert attr(res, "CHN-JPN", "events") == APPROX(5)
 
 
 def test_SO6_forced_incident_roll(so):
@@ -194,14 +206,15 @@ def test_SO6_forced_incident_roll(so):
 
 
 def test_SO7_record_scrambles(so):
-    """Turn 5, record scramble figures: a decision between I1 and D6, and JPN–CHN sees a rung-2 show of force."""
+    """Turn 4 (Q2 2017: the FY2016 figures came out in April), record scramble figures: a decision between I1 and
+    D6, and JPN–CHN sees a rung-2 show of force."""
     res, _ = fire(so, "SO7")
-    assert "I1" in event(res, "t5:inject:SO7")["decision"]
+    assert "I1" in event(res, "t4:inject:SO7")["decision"]
     assert res.state.dyads["CHN-JPN"].rung >= 2
 
 
 def test_SO8_joint_sea_in_okhotsk(so):
-    """Turn 6, the Joint Sea exercise enters the southern Sea of Okhotsk: IL(RUS,CHN) +4."""
+    """Turn 5 (Q3 2017: September), the Joint Sea exercise enters the southern Sea of Okhotsk: IL(RUS,CHN) +4."""
     res, ctrl = fire(so, "SO8")
     assert ddy(res, ctrl, "CHN-RUS", "IL") == APPROX(4)
 
@@ -226,24 +239,24 @@ def test_SO10_radar_lock_when_tension_60(so):
 
 
 def test_skip_and_fire_now(nt):
-    """White holds back NT4 on turn 3 (skipped, logged for White) and fires NT8 early with fire_now."""
+    """White holds back NT4 on turn 2 (skipped, logged for White) and fires NT8 early with fire_now."""
     st = calm(nt)
-    st.turn = 2
+    st.turn = 1
     res = resolve_turn(nt, st, [], seed=1, skip_injects={"NT4"}, fire_now={"NT8"})
     assert not fired(res, "NT4") and fired(res, "NT8")
-    assert event(res, "t3:inject:NT4:skipped")["audience"] == "white"
-    assert event(res, "t3:inject:NT8")["why"] == "fired now by White"
+    assert event(res, "t2:inject:NT4:skipped")["audience"] == "white"
+    assert event(res, "t2:inject:NT8")["why"] == "fired now by White"
 
 
 def test_ad_hoc_inject_with_effects_and_caps(nt):
-    """White adds an ad-hoc inject (a North Korean missile test): T(JPN,PRK) +8, audience Japan only. A delta
-    of 12 is refused with an error naming the ±10 cap."""
+    """White adds an ad-hoc inject (a North Korean missile test): T(JPN,PRK) +8, counted as an event, audience
+    Japan only. A delta of 12 is refused with an error naming the ±10 cap."""
     st = calm(nt)
     inj = InjectInput("X1", "Missile test", "A missile lands in Japan's EEZ.", ("JPN",),
                       ({"var": "T", "dyad": ["JPN", "PRK"], "delta": 8},))
     res = resolve_turn(nt, st, [], seed=1, injects=[inj], skip_injects=all_inject_ids(nt))
     ev = event(res, "t1:inject:X1")
-    assert ev["audience"] == ["JPN"] and attr(res, "JPN-PRK", "direct") == APPROX(8)
+    assert ev["audience"] == ["JPN"] and attr(res, "JPN-PRK", "events") == APPROX(8)
     bad = InjectInput("X2", "Too big", "", "all", ({"var": "T", "dyad": ["JPN", "PRK"], "delta": 12},))
     with pytest.raises(InjectError, match="±10"):
         resolve_turn(nt, st, [], seed=1, injects=[bad])

@@ -42,7 +42,8 @@ def test_incident_phase_rolls_a_forced_incident_on_the_turn(nt):
 
 
 def test_drift_update_reads_the_turn_start_values_given(nt):
-    """T drifts from the given start (T, C), not the current T; D reverts from the given start support."""
+    """T drifts from the given start (T, C) toward T₀, not from the current T; IL toward IL₀; D reverts from the
+    given start support."""
     st = calm(nt)
     start = {k: (d.T, d.C, d.IL) for k, d in st.dyads.items()}
     start["JPN-RUS"] = (40.0, 20.0, 30.0)
@@ -51,10 +52,11 @@ def test_drift_update_reads_the_turn_start_values_given(nt):
     t0, il0, d0 = st.dyads["JPN-RUS"].T, st.dyads["JPN-RUS"].IL, st.actors["JPN"].vars["D"]
     attribution = {}
     drift_update(nt.params, st, start, support, attribution)
-    drift = 1.0 - 0.15 * 40 * 20 / 100
+    p = nt.params
+    drift = 1.0 - p.drift_k * (40 - 35) * (0.5 + 20 / 100)  # g − k_T·(T − T₀)·(0.5 + C/100)
     assert st.dyads["JPN-RUS"].T == APPROX(t0 + drift)
-    assert attribution["JPN-RUS"] == APPROX([0.0, 0.0, 0.0, drift])
-    assert st.dyads["JPN-RUS"].IL == APPROX(il0 - 2.0)  # 0.1·(20 − 40)
+    assert attribution["JPN-RUS"] == APPROX([0.0, 0.0, 0.0, 0.0, drift])
+    assert st.dyads["JPN-RUS"].IL == APPROX(il0 + p.il_k * (38 - 30) + p.il_ct * (20 - 40))
     assert st.actors["JPN"].vars["D"] == APPROX(d0 + 0.1 * (55 - 45))
 
 

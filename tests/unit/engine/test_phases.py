@@ -59,7 +59,7 @@ def test_interpreter_runs_effects_into_a_buffer_without_touching_the_state():
     effects = ({"var": "T", "dyad": ["self", "target"], "delta": 4},
                {"op": "flag", "dyad": ["self", "target"], "set": "HOTLINE"})
     interpreter.run(effects, Scope(actor="JPN", target="RUS", rung=2), 1.0, buffer, changes, "t1:test", "military")
-    assert buffer.tparts == {"JPN-RUS": [4.0, 0.0, 0.0, 0.0]}
+    assert buffer.tparts == {"JPN-RUS": [4.0, 0.0, 0.0, 0.0, 0.0]}
     assert len(buffer.ops) == 1
     assert [c[:3] for c in changes] == [("JPN-RUS", "T", 4.0), ("JPN-RUS", "flag", "HOTLINE")]
     assert interpreter.rungs_seen == {"JPN-RUS": 2}

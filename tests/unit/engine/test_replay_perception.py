@@ -99,12 +99,12 @@ def test_fog_of_war(nt):
 
 def test_objectives(nt):
     """At baseline Japan meets JPN1 (T 35 < 40 with N 60) and JPN3 but not JPN2 (IL 38 < 50); Russia meets RUS1
-    (BS 60) and RUS3 (KM 2) but not RUS2 (E 30)."""
+    (BS 60) but neither RUS2 (E 30) nor RUS3 (C(JPN,USA) 85, not below 80)."""
     st = nt.initial_state()
     assert [(o.id, ok) for o, ok in objectives_status(nt, st, "JPN")] == [("JPN1", True), ("JPN2", False),
                                                                            ("JPN3", True)]
     assert [(o.id, ok) for o, ok in objectives_status(nt, st, "RUS")] == [("RUS1", True), ("RUS2", False),
-                                                                           ("RUS3", True)]
+                                                                           ("RUS3", False)]
     assert all(o.text for t in nt.teams for o in t.objectives)
 
 
@@ -118,10 +118,10 @@ def test_game_date(nt):
 def test_check_orders_reasons(nt):
     """Before the turn locks, players are told in words why orders will fail."""
     st = nt.initial_state()
-    msgs = check_orders(nt, st, "JPN", [O("JPN", "M3"), O("JPN", "D1", "RUS"), O("JPN", "M11")])
+    msgs = check_orders(nt, st, "JPN", [O("JPN", "M3"), O("JPN", "E2", "RUS"), O("JPN", "M11")])
     assert "more than two actions (3 ordered)" in msgs
     assert "M3 is not an action JPN can take" in msgs
-    assert "D1 is not yet unlocked" in msgs
+    assert "E2 is not yet unlocked" in msgs
     st.actors["JPN"].vars["LL"] = 30.0
     assert any("LL" in m and "40" in m for m in check_orders(nt, st, "JPN", [O("JPN", "M11")]))
     st.rp["KOR"] = 4

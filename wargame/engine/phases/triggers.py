@@ -8,76 +8,48 @@ from ..state import band_index, band_name
 
 def fire_triggers(turn, start_rungs: dict, start_bands: dict):
     """start_rungs / start_bands: each dyad's rung and IL band index at turn start."""
-    crises, defused = _crises(turn, start_rungs)
-    _settle_rungs(turn, start_rungs, defused)
-    crisis_rung = turn.params.crisis.get("rung", 4)
-    turn.state.crisis = tuple(k for k in crises if turn.state.dyads[k].rung >= crisis_rung)
+    _settle_rungs(turn, start_rungs)
+    turn.state.crisis = tuple(_crises(turn))
     _band_changes(turn, start_bands)
     _domestic_pressure(turn)
 
 
-def _crises(turn, start_rungs) -> tuple[list, set]:
-    """Open a crisis sub-turn on each dyad reaching the crisis rung: (those dyads, those a call defused).
-
-    Also announces each dyad at high tension (incident chances double).
-    """
+def _crises(turn) -> list:
+    """Dyads ending the turn at the crisis rung or above (below 7): the next turn opens with their crisis
+    sub-turn, decided by their two teams (crisis.py). Also announces each dyad at high tension."""
     params = turn.params
     state = turn.state
     rules = params.crisis
     crisis_rung = rules.get("rung", 4)
+    stop = params.end.get("rung", 7)
     high_tension = params.inc.get("high_T", 80)
+    flags = set(rules.get("flags", ("INCSEA", "HOTLINE")))
     crises = []
-    defused = set()
-    buffer = Buffer()
     for key in sorted(state.dyads):
         d = state.dyads[key]
-        rung = dynamics.new_rung(params, start_rungs[key], d.T, turn.interpreter.rungs_seen.get(key, -1))
-        if crisis_rung <= rung < 7:
-            if _crisis(turn, key, rung, buffer):
-                defused.add(key)
+        a, b = key.split("-")
+        if crisis_rung <= d.rung < stop:
             crises.append(key)
+            helped = bool(d.flags & flags) and d.C >= rules.get("c_min", 50)
+            turn.record(f"t{turn.number}:crisis:{key}", "triggers", "crisis", [a, b], "all",
+                        f"Crisis on {a}–{b} at rung {d.rung}: before the next turn, each side chooses to "
+                        f"de-escalate, hold or escalate (48 hours)"
+                        + ("; a de-escalation call gets +" f"{rules.get('call_bonus', 20)}% (INCSEA or hotline, "
+                           f"C ≥ {rules.get('c_min', 50)})" if helped else ""),
+                        rung=d.rung, call_bonus=helped)
         if d.T >= high_tension:
-            a, b = key.split("-")
             turn.record(f"t{turn.number}:trigger:high_tension:{key}", "triggers", "trigger", [a, b], "all",
                         f"T({a},{b}) ≥ {high_tension}: incident chances are doubled")
-    turn.apply(buffer)
-    return crises, defused
+    return crises
 
 
-def _crisis(turn, key, rung, buffer) -> bool:
-    """Record one crisis; with INCSEA or a hotline and enough C each side makes a free call. True if one worked."""
-    rules = turn.params.crisis
-    d = turn.state.dyads[key]
-    a, b = key.split("-")
-    free = bool(d.flags & set(rules.get("flags", ("INCSEA", "HOTLINE")))) and d.C >= rules.get("c_min", 50)
-    event_id = f"t{turn.number}:crisis:{key}"
-    event = turn.record(event_id, "triggers", "crisis", [a, b], "all",
-                        f"Crisis sub-turn (48 hours) on {a}–{b} at rung {rung}"
-                        + ("; each side gets a free de-escalation call at +20%" if free else
-                           "; no free de-escalation call (needs INCSEA or hotline and C ≥ "
-                           f"{rules.get('c_min', 50)})"), rung=rung, free_call=free)
-    if not free:
-        return False
-    any_success = False
-    calls = []
-    for k, side in enumerate((a, b)):
-        chance = (rules.get("call_base", 50) + rules.get("call_bonus", 20)) / 100
-        success, roll = turn.dice.chance("triggers", event_id, k, chance)
-        calls.append({"team": side, "roll": roll, "success": success})
-        if success:
-            any_success = True
-            buffer.add_dyad(key, "T", rules.get("call_dT", -3), 0)
-    event["calls"] = calls
-    return any_success
-
-
-def _settle_rungs(turn, start_rungs, defused):
-    """New rungs after the crisis calls: a defused dyad is no longer held up by the actions it saw."""
+def _settle_rungs(turn, start_rungs):
+    """Each dyad's rung at the end of the turn: its tension band (capped at rung 5) or the highest rung it saw."""
     params = turn.params
     state = turn.state
     seen = turn.interpreter.rungs_seen
     for key, d in state.dyads.items():
-        d.rung = dynamics.new_rung(params, start_rungs[key], d.T, -1 if key in defused else seen.get(key, -1))
+        d.rung = dynamics.new_rung(params, start_rungs[key], d.T, seen.get(key, -1))
 
 
 def _band_changes(turn, start_bands):
