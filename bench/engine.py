@@ -8,6 +8,8 @@ Run: .venv/bin/python bench/engine.py [--n 10000] [--profile]
 ω spillover, a bilateral pair, a joint patrol, an opposed roll, a random effect and incidents.
 "Empty" turn: the same turn with no orders (injects, incidents, drift and triggers still run).
 Each resolution uses its own seed, so the dice differ from run to run.
+"Calibrate": a full `manage.py calibrate` run (every GAME_MODEL §12 policy and its controls, both scenarios,
+200 seeds, 8 turns), timed against as many full turns at the rate measured above.
 """
 import argparse
 import cProfile
@@ -19,6 +21,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from wargame.engine import ArguedOrder, Order, resolve_turn  # noqa: E402
+from wargame.engine.calibrate import calibrate  # noqa: E402
 from wargame.scenarios import load_scenario  # noqa: E402
 
 FULL = [
@@ -46,6 +49,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--calibrate-seeds", type=int, default=200, help="seeds per scenario (0: skip)")
+    ap.add_argument("--workers", type=int, default=1, help="processes for the calibrate run")
     args = ap.parse_args()
     sc = load_scenario("northern-territories")
     st = sc.initial_state()
@@ -86,6 +91,24 @@ def main():
     print(f"ratio full/empty: time ×{full[3] / empty[3]:.2f}, throughput ×{full[1] / empty[1]:.2f}")
     print(f"target ≥ 2,000 full turns/s: {'met' if full[1] >= 2000 else 'NOT met'} "
           f"(best chunk {'met' if full[2] >= 2000 else 'NOT met'})")
+    if args.calibrate_seeds > 0:
+        bench_calibrate(args.calibrate_seeds, args.workers, full[1])
+
+
+def bench_calibrate(seeds, workers, full_rate):
+    """Time calibrate on every scenario; the ratio is against as many full turns at this run's rate."""
+    scenarios = [load_scenario(slug) for slug in ("northern-territories", "sea-of-okhotsk")]
+    t0 = time.perf_counter()
+    reports = [calibrate(sc, seeds, workers=workers) for sc in scenarios]
+    secs = time.perf_counter() - t0
+    games = sum(p["games"] for r in reports for p in r["policies"])
+    turns = sum(p["turns_played"] for r in reports for p in r["policies"])
+    as_full = turns / full_rate
+    print(f"calibrate: {len(scenarios)} scenarios × {len(reports[0]['policies'])} policies × {seeds} seeds = "
+          f"{games:,} games, {turns:,} turns in {secs:.2f} s on {workers} worker{'s' if workers != 1 else ''} "
+          f"({turns / secs:,.0f} turns/s)")
+    print(f"ratio calibrate/full turns: time ×{secs / as_full:.2f} of {turns:,} full turns "
+          f"({as_full:.2f} s at {full_rate:,.0f}/s)")
 
 
 if __name__ == "__main__":

@@ -50,16 +50,16 @@ def test_policy_forms(nt):
 def test_simulate_report_shape(nt):
     """simulate prints one object: scenario, seed, and per turn (0 = baseline) the actors, the dyads in
     alphabetical key order with IL/T/C/E/rung/band/flags, the ΔT attribution and the events. An order whose
-    prerequisites are unmet (D1 before NT3) is logged and the run goes on."""
-    rep = simulate(nt, '{"JPN": ["M2", "D1:RUS"], "RUS": ["M4", "D1:JPN"], "CHN": ["M7"]}', turns=3, seed=7)
+    prerequisites are unmet (E2 before NT5, which fires in turn 2) is logged and the run goes on."""
+    rep = simulate(nt, '{"JPN": ["M2", "E2:RUS"], "RUS": ["M4", "E2:JPN"], "CHN": ["M7"]}', turns=3, seed=7)
     assert (rep["scenario"], rep["seed"], len(rep["turns"])) == ("northern-territories", 7, 4)
     t0, t1, t2 = rep["turns"][:3]
     assert t0["turn"] == 0 and t0["events"] == [] and t0["dyads"]["JPN-RUS"]["rung"] == 1
     assert list(t1["dyads"]) == sorted(t1["dyads"])
     assert set(t1["dyads"]["JPN-RUS"]) == {"IL", "T", "C", "E", "rung", "band", "flags"}
-    assert set(t1["attribution"]["JPN-RUS"]) == {"direct", "spillover", "incident", "drift"}
-    assert any("D1 not carried out" in e["text"] for e in t1["events"])
-    assert any(e["text"].startswith("JPN and RUS: D1") for e in t2["events"])
+    assert set(t1["attribution"]["JPN-RUS"]) >= {"direct", "spillover", "incident", "drift"}
+    assert any("E2 not carried out" in e["text"] for e in t1["events"])
+    assert any(e["text"].startswith("JPN and RUS: E2") for e in t2["events"])
     json.dumps(rep)
     assert "== Turn 1 (Q3 2016)" in format_table(rep)
 
