@@ -86,10 +86,20 @@
     });
     document.querySelectorAll("[data-deadline-warning]").forEach(function (el) {
       el.hidden = !(least !== null && least <= 60);
+    });    // Crisis clocks carry their end as a time (the panel is rendered once for a whole team and kept).
+    var now = Date.now() / 1000;
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      var left = Math.max(0, Math.round(parseFloat(el.dataset.endsAt) - now));
+      if (isNaN(left)) return;
+      var m = Math.floor(left / 60), s = left % 60;
+      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+      el.classList.toggle("clock-low", left <= 30);
     });
   }
   tick();
   setInterval(tick, 1000);
+  document.body.addEventListener("htmx:afterSwap", tick);  // a swapped-in clock shows m:ss at once
+  document.body.addEventListener("htmx:oobAfterSwap", tick);
 })();
 
 // Drafts: nothing typed is lost to a reload, a live swap or a refused save.

@@ -72,6 +72,7 @@ MATRIX = [
     ("post", "/x/{code}/t/JPN/argued/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/counter/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/card/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    ("post", "/x/{code}/t/JPN/crisis/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     # Turn history: a turn not yet published is nobody's to read.
     ("get", "/x/{code}/t/JPN/turns/1/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/JPN/turns/9/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
@@ -90,6 +91,9 @@ MATRIX = [
     ("post", "/f/{id}/clock/extend/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/clock/bogus/", {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/argued/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/crisis/choose/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/crisis/settle/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/crisis/minutes/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/facilitators/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/observers/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/f/{id}/messages/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),

@@ -30,7 +30,7 @@ def test_every_live_console_panel_replaces_a_stale_refresh(white_client, exercis
 def test_the_plenary_refreshes_with_one_request_per_doorbell_and_polls_replace_stale_answers(client, exercise):
     html = client.get(f"/x/{exercise.join_code}/plenary/").content.decode()
     panels = _panels(html)
-    assert set(panels) == {"plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines"}
+    assert set(panels) == {"plenary-map", "plenary-turn", "plenary-crisis", "plenary-ladder", "plenary-headlines"}
     assert "sse:" not in "".join(panels.values())  # no panel fetches itself on a doorbell
     refresher = re.search(r"<div hidden data-live-refresh[^>]*>", html, re.S).group(0)
     # The refresher is never replaced by its own answer (hx-swap="none"), so queued requests all run.
@@ -39,14 +39,15 @@ def test_the_plenary_refreshes_with_one_request_per_doorbell_and_polls_replace_s
         assert f"sse:{kind}" in refresher
     for name in ("plenary-map", "plenary-turn"):  # still polled: a stale poll is replaced, not queued
         assert SYNC in panels[name] and SWAP in panels[name] and "every" in panels[name], name
-    for name in ("plenary-ladder", "plenary-headlines"):
+    for name in ("plenary-crisis", "plenary-ladder", "plenary-headlines"):
         assert "hx-get" not in panels[name] and "hx-trigger" not in panels[name], name
 
 
 @pytest.mark.parametrize("event, expected", [
-    ("turn_published", ["plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines"]),
+    ("turn_published", ["plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines", "plenary-crisis"]),
     ("clock_changed", ["plenary-turn"]),
-    ("", ["plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines"]),
+    ("crisis_changed", ["plenary-crisis"]),
+    ("", ["plenary-map", "plenary-turn", "plenary-ladder", "plenary-headlines", "plenary-crisis"]),
 ])
 def test_the_plenary_refresh_answers_with_the_changed_panels_out_of_band(client, exercise, event, expected):
     for url in (f"/x/{exercise.join_code}/plenary/", f"/o/{exercise.observer_code}/"):

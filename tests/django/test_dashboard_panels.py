@@ -35,7 +35,8 @@ def test_without_an_event_every_panel_comes_back_out_of_band(jpn_client, exercis
     ("turn_published", ALL_PANELS[:1] + ALL_PANELS[2:]),  # everything but the unread badge
     ("message_sent", ["unread-badge"]),
     ("orders_changed", ["orders-summary", "proposals", "order-forms", "argued-panel"]),
-    ("turn_locked", ["turn-status", "orders-summary", "order-forms", "argued-panel"]),
+    ("turn_locked", ["turn-status", "orders-summary", "order-forms", "argued-panel", "crisis-panel"]),
+    ("crisis_changed", ["crisis-panel"]),
     ("clock_changed", ["turn-status"]),
     ("injects_changed", ["turn-injects"]),
 ])

@@ -17,6 +17,7 @@ class Doorbell(StrEnum):
     TURN_RESOLVING = "turn_resolving"
     TURN_RESOLVED = "turn_resolved"  # a proposed result is ready for White's review (or changed in it)
     TURN_PUBLISHED = "turn_published"
+    CRISIS_CHANGED = "crisis_changed"  # a crisis team chose, or the crisis sub-turn was settled
     EXERCISE_DELETED = "exercise_deleted"
 
 

@@ -17,6 +17,7 @@ from wargame.celery import app
 log = logging.getLogger(__name__)
 
 RESOLVE_TURN = "wargame.exercises.tasks.resolve_turn"
+SETTLE_CRISIS = "wargame.exercises.tasks.settle_crisis"
 RETRY_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 

@@ -49,6 +49,8 @@ class Exercise(models.Model):
     version = models.PositiveIntegerField(default=0)
     ended_reason = models.CharField(max_length=200, blank=True)
     observers_see_console = models.BooleanField(default=False)
+    # How long a crisis sub-turn gives the two teams to choose, in minutes (White sets it).
+    crisis_minutes = models.PositiveSmallIntegerField(default=3)
     created = models.DateTimeField(auto_now_add=True)
     # Archived exercises leave White's list (shown under "Archived") and stay readable.
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -133,6 +135,11 @@ class Turn(models.Model):
     # When a resolve task was last sent (at lock, then on each re-queue). Beat re-queues a turn left locked
     # or resolving past a grace; setting this with a conditional UPDATE is the claim that throttles it.
     resolve_queued_at = models.DateTimeField(null=True, blank=True)
+    # A crisis sub-turn opens the turn when the last one ended with a dyad at rung 4 or more: the two teams
+    # choose (CrisisChoice) until crisis_deadline; the engine's crisis phase then runs on its own so the
+    # room sees the outcome at once (crisis_result), and again, identically, as the first phase of the turn.
+    crisis_deadline = models.DateTimeField(null=True, blank=True)
+    crisis_result = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -258,3 +265,23 @@ class ThreadRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["player", "thread"], name="one_read_marker_per_thread")]
+
+
+class CrisisChoice(models.Model):
+    """A team's choice in a crisis sub-turn: de-escalate, hold or escalate. Logged like an order."""
+
+    class Choice(models.TextChoices):
+        DEESCALATE = "deescalate", _("De-escalate")
+        HOLD = "hold", _("Hold")
+        ESCALATE = "escalate", _("Escalate")
+
+    turn = models.ForeignKey(Turn, on_delete=models.CASCADE, related_name="crisis_choices")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="crisis_choices")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    chosen_by = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)
+    by_white = models.CharField(max_length=80, blank=True)  # White chose for a team with no players
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team_id"]
+        constraints = [models.UniqueConstraint(fields=["turn", "team"], name="one_crisis_choice_per_team_turn")]

@@ -26,4 +26,10 @@ def resolve_turn(turn_id):
 # result store, whose subscribe retries for ~20 s and then gives up for good while Redis is down.
 @shared_task(ignore_result=True)
 def enforce_deadlines():
-    return services.deadlines_enforce()
+    """The turn clocks and the crisis clocks, on beat's one tick."""
+    return services.deadlines_enforce(), services.crises_enforce()
+
+
+@shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True)
+def settle_crisis(turn_id):
+    return services.crisis_settle(turn_id=turn_id)

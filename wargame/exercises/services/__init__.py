@@ -5,6 +5,7 @@
 - roster: joining, teams, switching, renaming, removing, presence
 - orders: a team's orders, argued action, counters and estimate cards for the open turn
 - turns: clock, lock, resolve (on the worker, exactly once), publish
+- crisis: the crisis sub-turn that opens a turn after one ending at rung 4 or more
 - review: White's overrides, re-rolls, narratives and injects on a proposed result
 - messages: negotiation and read markers
 - engine_io: a turn's rows as engine inputs, and the engine run on them
@@ -19,6 +20,9 @@ from .common import (
     AIM_MAX_CHARS, CONTROL_CHARACTERS, INJECT_TEXT_MAX_CHARS, INJECT_TITLE_MAX_CHARS, NARRATIVE_MAX_CHARS,
     NOTE_MAX_CHARS, OVERRIDE_NOTE_MAX_CHARS, OrderConflict, PlayerRemoved, SeatTaken, ServiceError, StaleAction,
     clean_text, team_codes)
+from .crisis import (
+    CRISIS_MINUTES_MAX, crises_enforce, crisis_choose, crisis_choose_for_team, crisis_set_minutes, crisis_settle,
+    crisis_settle_now)
 from .exercises import (
     ENDED_REASON_MAX_CHARS, exercise_archive, exercise_create, exercise_delete, exercise_end, facilitator_add,
     observers_console_set, scenario_sync)
@@ -36,6 +40,8 @@ from .turns import (
 
 
 __all__ = [
+    "CRISIS_MINUTES_MAX", "crises_enforce", "crisis_choose", "crisis_choose_for_team", "crisis_set_minutes",
+    "crisis_settle", "crisis_settle_now",
     "engine", "AIM_MAX_CHARS", "CONTROL_CHARACTERS", "INJECT_TEXT_MAX_CHARS", "INJECT_TITLE_MAX_CHARS",
     "NARRATIVE_MAX_CHARS", "NOTE_MAX_CHARS", "OVERRIDE_NOTE_MAX_CHARS", "OrderConflict", "PlayerRemoved",
     "SeatTaken", "ServiceError", "StaleAction", "clean_text", "team_codes", "ENDED_REASON_MAX_CHARS",

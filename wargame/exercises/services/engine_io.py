@@ -4,7 +4,7 @@ Pure reads plus one pure call; the writes that store the result live in turns.py
 from wargame import engine
 from wargame.scenarios import load_scenario
 
-from ..models import ArguedAction, Order
+from ..models import ArguedAction, CrisisChoice, Order
 from .common import ServiceError
 
 
@@ -28,6 +28,17 @@ def engine_argued(turn):
     return argued
 
 
+def crisis_teams(turn):
+    """The codes of the teams that must choose in the crisis sub-turn opening this turn (none: no crisis)."""
+    state = engine.GameState.from_dict(turn.state_before)
+    return sorted({code for key in engine.crisis_dyads(state) for code in key.split("-")})
+
+
+def crisis_choices(turn):
+    """{team code: choice} made so far in the crisis sub-turn opening this turn."""
+    return dict(CrisisChoice.objects.filter(turn=turn).values_list("team__code", "choice"))
+
+
 def turn_inputs(turn):
     data = {"overrides": [], "injects": [], "skip": [], "fire_now": [], "narratives": {}}
     data.update(turn.inputs or {})
@@ -48,6 +59,7 @@ def run_engine(turn, inputs=None):
                                             else tuple(i["audience"]), "effects": tuple(i["effects"])})
                      for i in inputs["injects"]],
             skip_injects=frozenset(inputs["skip"]), fire_now=frozenset(inputs["fire_now"]),
+            crisis_choices=crisis_choices(turn),
             argued_mode=engine.ARGUED_MODE_FOR_SETTING.get(exercise.adjudication_mode))
     except engine.EngineInputError as exc:
         raise ServiceError(str(exc)) from exc

@@ -13,7 +13,7 @@ from .. import jobs
 from ..doorbells import Doorbell
 from ..models import Exercise, Turn
 from .common import ServiceError, StaleAction, bump, current_turn_locked, log_event, record, turn_for_white
-from .engine_io import engine_orders, run_engine, turn_inputs
+from .engine_io import crisis_teams, engine_orders, run_engine, turn_inputs
 
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,19 @@ def turn_lock(*, exercise, by, turn_number=None):
     if turn.status != Turn.Status.OPEN:
         raise StaleAction(_("Turn %(n)d is already %(status)s.") % {"n": turn.number,
                                                                     "status": turn.get_status_display().lower()})
-    turn.status = Turn.Status.LOCKED
-    turn.locked_at = turn.resolve_queued_at = timezone.now()
-    turn.save(update_fields=["status", "locked_at", "resolve_queued_at"])
-    _record_lock(turn, by)
+    lock_claimed(turn, by=by)
     return turn
+
+
+def lock_claimed(turn, *, by, now=None):
+    """Lock a turn this caller holds (its row is locked, or a conditional UPDATE claimed it), log it, ring the
+    doorbell and hand it to the worker."""
+    now = now or timezone.now()
+    if turn.status == Turn.Status.OPEN:
+        turn.status = Turn.Status.LOCKED
+        turn.locked_at = turn.resolve_queued_at = now
+        turn.save(update_fields=["status", "locked_at", "resolve_queued_at"])
+    _record_lock(turn, by)
 
 
 def _record_lock(turn, by):
@@ -170,7 +178,10 @@ def turn_publish(*, exercise, by, turn_number=None):
         exercise.status = Exercise.Status.ENDED
         exercise.ended_reason = str(ended)
     else:
-        Turn.objects.create(exercise=exercise, number=turn.number + 1, state_before=new_state)
+        next_turn = Turn(exercise=exercise, number=turn.number + 1, state_before=new_state)
+        if crisis_teams(next_turn):  # a crisis sub-turn opens the turn; its clock starts now
+            next_turn.crisis_deadline = timezone.now() + timedelta(minutes=exercise.crisis_minutes)
+        next_turn.save()
     exercise.save(update_fields=["state", "status", "ended_reason"])
     record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by, ended=bool(ended),
            doorbell=Doorbell.TURN_PUBLISHED)

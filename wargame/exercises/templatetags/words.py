@@ -202,6 +202,48 @@ def event_headline(event, spec=None):
     return event_label(event, spec)
 
 
+RUNG_WORDS = {0: _lazy("routine"), 1: _lazy("gestures"), 2: _lazy("show of force"),
+              3: _lazy("legal harassment / mobilisation"), 4: _lazy("harassing acts"),
+              5: _lazy("dramatic confrontation"), 6: _lazy("limited force"), 7: _lazy("armed conflict")}
+CRISIS_CHOICE_LABELS = {"deescalate": _lazy("De-escalate"), "hold": _lazy("Hold"), "escalate": _lazy("Escalate")}
+
+
+@register.filter
+def mmss(seconds):
+    """A clock's first face before app.js ticks it: 175 -> "2:55"."""
+    try:
+        seconds = max(0, int(seconds))
+    except (TypeError, ValueError):
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.filter
+def crisis_choice_label(choice):
+    return CRISIS_CHOICE_LABELS.get(choice, choice or "")
+
+
+CRISIS_CHOICE_VERBS = {"deescalate": _lazy("%(team)s de-escalates"), "hold": _lazy("%(team)s holds"),
+                       "escalate": _lazy("%(team)s escalates")}
+
+
+@register.filter
+def crisis_outcome_words(event, spec=None):
+    """A crisis outcome (the engine's crisis_outcome event) in words: who chose what, each call, the rung."""
+    if not event:
+        return ""
+    parts = [str(CRISIS_CHOICE_VERBS.get(choice, "%(team)s")) % {"team": team_name(team, spec)}
+             for team, choice in (event.get("choices") or {}).items()]
+    for call in event.get("calls") or ():
+        words = _("%(team)s's call works") if call.get("success") else _("%(team)s's call fails")
+        parts.append(words % {"team": team_name(call.get("team"), spec)})
+    rung = event.get("rung")
+    text = "; ".join(parts)
+    if rung is not None:
+        text += ". " + _("Now at rung %(r)s, %(name)s.") % {"r": rung, "name": RUNG_WORDS.get(rung, "")}
+    return text
+
+
 @register.filter
 def outcome_label(code):
     label = OUTCOME_LABELS.get(code)

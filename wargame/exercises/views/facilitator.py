@@ -14,13 +14,13 @@ from wargame import engine
 from wargame.scenarios import load_scenario, scenario_slugs
 
 from .. import access, saved_notes, selectors, services
-from ..models import EstimateCard, Exercise, Turn
+from ..models import CrisisChoice, EstimateCard, Exercise, Turn
 from ..templatetags.words import override_summary
 from .common import render_panel
 
 
 CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-review", "console-state",
-                  "console-injects"}
+                  "console-injects", "console-crisis"}
 
 
 def _scenario_choices():
@@ -61,6 +61,8 @@ def console_context(request, exercise):
     return {
         "msel": selectors.msel_rows(exercise=exercise),
         "argued": selectors.console_argued(turn=console["turn"]),
+        "crisis": selectors.console_crisis(turn=console["turn"]),
+        "crisis_choices": CrisisChoice.Choice.choices,
         "review": selectors.review_rows(result=console["result"]),
         "narratives": selectors.review_narratives(turn=console["turn"], result=console["result"]),
         "reasons": services.engine.OVERRIDE_REASONS,
@@ -349,6 +351,52 @@ def clock_control(request, exercise_id, action):
             services.clock_extend(exercise=exercise, by=by, minutes=minutes)
 
     return _act(request, exercise_id, act)
+
+
+def _crisis_act(request, exercise_id, action):
+    """A change to the crisis sub-turn, answered with the crisis card (htmx) or the console."""
+    exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    error = None
+    try:
+        action(exercise)
+    except services.ServiceError as exc:
+        error = str(exc)
+        if not request.htmx:
+            messages.error(request, error)
+    if not request.htmx:
+        return redirect("console", exercise_id=exercise.pk)
+    context = console_context(request, exercise)
+    context["crisis_error"] = error
+    return render(request, "exercises/facilitator/console.html#console-crisis", context)
+
+
+@login_required
+@require_POST
+def crisis_choose(request, exercise_id):
+    """White chooses for a crisis team, typically one with no players."""
+    return _crisis_act(request, exercise_id, lambda x: services.crisis_choose_for_team(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request),
+        team_code=request.POST.get("team", ""), choice=request.POST.get("choice", "")))
+
+
+@login_required
+@require_POST
+def crisis_settle(request, exercise_id):
+    """White settles the crisis now: a team that has not chosen holds."""
+    return _crisis_act(request, exercise_id, lambda x: services.crisis_settle_now(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request)))
+
+
+@login_required
+@require_POST
+def crisis_minutes(request, exercise_id):
+    def act(exercise):
+        minutes = _int_or_none(request.POST.get("minutes"))
+        if minutes is None:
+            raise services.ServiceError(_("Enter the crisis length in whole minutes."))
+        services.crisis_set_minutes(exercise=exercise, by=request.user.username, minutes=minutes)
+
+    return _crisis_act(request, exercise_id, act)
 
 
 @login_required

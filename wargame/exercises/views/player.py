@@ -18,11 +18,11 @@ from wargame.maps import theatre_svg
 
 from .. import access, selectors, services, throttle
 from ..doorbells import Doorbell
-from ..models import EstimateCard, Turn
+from ..models import CrisisChoice, EstimateCard, Turn
 from .common import out_of_band, panels_for_events, render_panel
 
 DASHBOARD_PANELS = {"turn-status", "team-state", "orders-summary", "order-forms", "last-result", "team-objectives",
-                    "turn-injects", "team-map", "proposals", "argued-panel"}
+                    "turn-injects", "team-map", "proposals", "argued-panel", "crisis-panel"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,6 +154,8 @@ def _dashboard_context(request, team, player, *, seen=True, **extra):
         "published_turns": lazy(lambda: selectors.team_published_turns(team=team)),
         "turn_injects": lazy(lambda: selectors.team_injects(team=team, turn=turn)),
         "proposals": lazy(lambda: selectors.team_proposals(team=team, turn=turn)),
+        "crisis": lazy(lambda: selectors.team_crisis(team=team, turn=turn)),
+        "crisis_choice_options": CrisisChoice.Choice.choices,
         "argued": argued, "argued_form": lazy(argued_form), "cards": EstimateCard.CARDS,
         "argued_revision": lazy(lambda: argued["own"].revision if argued["own"] else 0),
         "argued_error": extra.get("argued_error"), "argued_saved": extra.get("argued_saved"),
@@ -261,6 +263,7 @@ PANEL_EVENTS = {
     "proposals": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_PUBLISHED},
     "order-forms": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
     "argued-panel": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
+    "crisis-panel": {Doorbell.CRISIS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
 }
 PANEL_DOORBELLS = sorted(set().union(*PANEL_EVENTS.values()))
 # The team's stream pushes every panel but what differs per person; for that the page still asks.
@@ -273,7 +276,7 @@ PAGE_PANELS = [name for name in PANEL_EVENTS if name != "unread-badge"]  # the b
 # The forms panels differ between teammates only in the CSRF token, filled in per browser ("Saved by you"
 # is shown by the page itself), and White's view is read-only. So they too are rendered once per team,
 # version and variant, and a doorbell that reaches six teammates renders each form once.
-TEAM_FORM_PANELS = {"order-forms", "argued-panel"}
+TEAM_FORM_PANELS = {"order-forms", "argued-panel", "crisis-panel"}
 CSRF_PLACEHOLDER = "__csrf_token_for_this_browser__"
 
 
@@ -440,6 +443,24 @@ def card_pick(request, code, team):
     except services.ServiceError as exc:
         return _argued_response(request, team, player, counter_error=str(exc), counter_against=against)
     return _argued_response(request, team, player)
+
+
+@require_POST
+def crisis_choose(request, code, team):
+    """A crisis team's choice: de-escalate, hold or escalate. Answered with the crisis panel."""
+    team, player = access.access_team_for_orders(request, code, team)
+    error = None
+    try:
+        services.crisis_choose(player=player, turn_number=_turn_number(request), choice=request.POST.get("choice", ""))
+    except services.ServiceError as exc:
+        error = str(exc)
+    context = _dashboard_context(request, team, player)
+    context["crisis_error"] = error
+    if request.htmx:
+        return render(request, "exercises/player/dashboard.html#crisis-panel", context)
+    if error:
+        return render(request, "exercises/player/dashboard.html", context, status=400)
+    return redirect("player-dashboard", code=team.exercise.join_code, team=team.code)
 
 
 @require_http_methods(["GET"])

@@ -9,13 +9,15 @@ from ..doorbells import Doorbell
 from .common import render_panel, render_refresh
 from .facilitator import CONSOLE_PANELS, console_context
 
-PLENARY_PANELS = {"plenary-turn", "plenary-map", "plenary-ladder", "plenary-headlines"}
+PLENARY_PANELS = {"plenary-turn", "plenary-map", "plenary-ladder", "plenary-headlines", "plenary-crisis"}
 # Which doorbells change which panel of the projector and observer views (one refresh request each).
 PLENARY_EVENTS = {
     "plenary-map": {Doorbell.TURN_PUBLISHED},
-    "plenary-turn": {Doorbell.TURN_LOCKED, Doorbell.TURN_RESOLVING, Doorbell.TURN_RESOLVED, Doorbell.TURN_PUBLISHED, Doorbell.CLOCK_CHANGED},
+    "plenary-turn": {Doorbell.TURN_LOCKED, Doorbell.TURN_RESOLVING, Doorbell.TURN_RESOLVED, Doorbell.TURN_PUBLISHED,
+                     Doorbell.CLOCK_CHANGED},
     "plenary-ladder": {Doorbell.TURN_PUBLISHED},
     "plenary-headlines": {Doorbell.TURN_PUBLISHED},
+    "plenary-crisis": {Doorbell.CRISIS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
 }
 PLENARY_DOORBELLS = sorted(set().union(*PLENARY_EVENTS.values()))
 
@@ -40,10 +42,12 @@ def _plenary_context(request, exercise):
                                      title="Theatre: public picture", dom_id="plenary-theatre"))
 
     # Built only for the panels a request renders: a clock refresh does not draw the map.
+    turn = lazy(lambda: selectors.current_turn(exercise))
     return {"exercise": exercise, "panel_url": request.path, "doorbells": PLENARY_DOORBELLS,
-            "summary": lazy(lambda: selectors.turn_summary(exercise)),
+            "summary": lazy(lambda: selectors.turn_summary(exercise, turn=turn)),
             "events_url": reverse("exercise-events", args=[exercise.join_code]),
-            "view": view, "map_svg": lazy(map_svg)}
+            "view": view, "map_svg": lazy(map_svg), "spec": lazy(lambda: selectors.scenario_for(exercise)),
+            "crisis": lazy(lambda: selectors.plenary_crisis(turn=turn))}
 
 
 def observer(request, code):
