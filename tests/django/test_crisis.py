@@ -1,9 +1,13 @@
 """The crisis sub-turn: two teams at rung 4 choose to de-escalate, hold or escalate; the choice is secret
 until the crisis is settled; the outcome is the engine's, shown at once and again in the turn's result."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from wargame import engine
 from wargame.exercises import selectors, services
 from wargame.exercises.models import CrisisChoice, Event, Exercise, Turn
 
@@ -112,8 +116,6 @@ def test_the_clock_settles_a_crisis_and_white_can_choose_and_set_its_length(exer
 
 
 def test_a_published_turn_ending_at_rung_4_opens_the_next_with_a_crisis_clock(exercise):
-    from wargame import engine
-
     turn = exercise.turns.get(number=1)
     services.turn_lock(exercise=exercise, by="white")
     services.turn_resolve(turn_id=turn.pk)
@@ -125,3 +127,29 @@ def test_a_published_turn_ending_at_rung_4_opens_the_next_with_a_crisis_clock(ex
     nxt = exercise.turns.get(number=2)
     assert engine.crisis_dyads(engine.GameState.from_dict(nxt.state_before)) == ["JPN-RUS"]
     assert nxt.crisis_deadline is not None and nxt.crisis_deadline > timezone.now()
+
+
+def test_a_game_with_a_crisis_it_played_out_replays_exactly(exercise):
+    """China and Japan press each other into a crisis; Japan de-escalates, China escalates; replay_check
+    rebuilds the published state from the log, crisis choices included."""
+    players = {code: _seat(exercise, name, code) for code, name in (("JPN", "Aiko"), ("CHN", "Chen"))}
+    moves = {"JPN": ("M1", "CHN"), "CHN": ("M1", "JPN")}
+    for code, (action, target) in moves.items():
+        services.order_save(player=players[code], turn_number=1, slot=1, action=action, target=target)
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white")
+    turn = exercise.turns.get(number=2)
+    assert turn.crisis_deadline is not None, "these orders should leave China–Japan at rung 4"
+    services.crisis_choose(player=players["JPN"], turn_number=2, choice="deescalate")
+    services.crisis_choose(player=players["CHN"], turn_number=2, choice="escalate")
+    services.crisis_settle(turn_id=turn.pk)
+    services.turn_lock(exercise=Exercise.objects.get(pk=exercise.pk), by="white")
+    services.turn_resolve(turn_id=turn.pk)
+    services.turn_publish(exercise=Exercise.objects.get(pk=exercise.pk), by="white")
+    result = Turn.objects.get(pk=turn.pk).result
+    outcome = next(e for e in result["events"] if e["kind"] == "crisis_outcome")
+    assert outcome["choices"] == {"CHN": "escalate", "JPN": "deescalate"} and outcome["rung"] >= 6
+    out = StringIO()
+    call_command("replay_check", exercise.pk, stdout=out)
+    assert "2 published turns replay to the identical state" in out.getvalue()
