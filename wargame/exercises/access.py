@@ -272,6 +272,38 @@ def access_exercise_as_observer(code, *, console=False):
     return exercise
 
 
+def access_public_debrief(request, code):
+    """The public after-action review at /x/<code>/debrief/: once White releases it, for the exercise's own
+    players (any seat this browser holds, removed ones included: it is their game) and its facilitators.
+    Anyone else, and everyone before the release, gets 404."""
+    exercise = access_exercise_by_code(code)
+    if exercise.debrief_released_at is None:
+        raise Http404
+    if _is_facilitator(request.user, exercise):
+        return exercise
+    if Player.objects.filter(pk__in=_session_player_ids(request), exercise=exercise,
+                             session_key=request.session.session_key).exists():
+        return exercise
+    raise Http404
+
+
+def access_observer_debrief(code):
+    """The public after-action review for observers (/o/<observer code>/debrief/), once released."""
+    exercise = access_exercise_as_observer(code)
+    if exercise.debrief_released_at is None:
+        raise Http404
+    return exercise
+
+
+def access_export_as_facilitator(request, exercise_id, export_id):
+    """One of White's export files: (exercise, export) or 404."""
+    exercise = access_exercise_as_facilitator(request, exercise_id)
+    export = exercise.exports.filter(pk=export_id).first()
+    if export is None:
+        raise Http404
+    return exercise, export
+
+
 def access_turn_result_as_player(request, code, team_code, number):
     """An earlier published turn as this team saw it: (team, player, result). Its players and White; 404
     for a turn not yet published."""

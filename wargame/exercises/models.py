@@ -51,6 +51,10 @@ class Exercise(models.Model):
     observers_see_console = models.BooleanField(default=False)
     # How long a crisis sub-turn gives the two teams to choose, in minutes (White sets it).
     crisis_minutes = models.PositiveSmallIntegerField(default=3)
+    # The after-action review: White releases a public version to the players and observers, choosing
+    # which of its parts it shows (names from the debrief's list of sections); until then it is White's.
+    debrief_released_at = models.DateTimeField(null=True, blank=True)
+    debrief_parts = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     # Archived exercises leave White's list (shown under "Archived") and stay readable.
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -285,3 +289,34 @@ class CrisisChoice(models.Model):
     class Meta:
         ordering = ["team_id"]
         constraints = [models.UniqueConstraint(fields=["turn", "team"], name="one_crisis_choice_per_team_turn")]
+
+
+class ExportJob(models.Model):
+    """A file White asked for (the exercise archive, the analysts' CSV, the printed report), made by a worker
+    for a large exercise, with its progress; the file is served from here once ready."""
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", _("Exercise archive (JSON)")
+        CSV = "csv", _("Tables for analysts (CSV, zipped)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    options = models.JSONField(default=dict, blank=True)  # e.g. {"message_text": true}
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
