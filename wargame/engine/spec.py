@@ -168,6 +168,7 @@ class Scenario:
     rules: dict = field(default_factory=dict, repr=False)
     params: Params | None = field(default=None, repr=False)
     source_file: str = ""
+    pack: dict = field(default_factory=dict, repr=False)  # the facilitator's pack prose (text file `pack:`)
 
     def team(self, code: str) -> TeamSpec:
         for t in self.teams:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import os
+import re
+import string
 import threading
 
 import yaml
@@ -472,7 +474,10 @@ def validate_text(t: dict, rules: dict, name: str) -> list[str]:
         if key in d and not isinstance(d[key], str):
             err(path, f"expected text, got {type(d[key]).__name__}")
 
-    allowed = {"title", "summary", "public_briefing", "sources", "teams", "objectives", "actions", "injects"}
+    allowed = {"title", "summary", "public_briefing", "sources", "teams", "objectives", "actions", "injects", "pack"}
+    if "pack" in t:
+        src_keys = tuple(t["sources"]) if isinstance(t.get("sources"), dict) else None
+        E.extend(validate_pack(t["pack"], rules, name, src_keys))
     for k in t:
         if k not in allowed:
             err(k, f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -517,6 +522,195 @@ def validate_text(t: dict, rules: dict, name: str) -> list[str]:
                 elif not isinstance(x, str):
                     err(f"{sec}.{k}.{f}", f"expected text, got {type(x).__name__}")
     return E
+
+
+# ------------------------------------------------------------------ the facilitator's pack
+
+PACK_KEYS = ("learning_objectives", "hot_wash", "sub_roles", "rules_summary")
+_CITE = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]")
+
+
+def pack_numbers(rules: dict) -> dict:
+    """The numbers the pack's prose may name as {placeholder}: read from the rules, so the text stays true."""
+    from wargame.engine.orders import MAX_ORDERS
+
+    start = rules.get("start") or {}
+    year, quarter = start.get("year", 2016), start.get("quarter", 1)
+    turns = rules.get("turns", 8)
+
+    def date(turn):
+        idx = (quarter - 1) + (turn - 1)
+        return f"Q{idx % 4 + 1} {year + idx // 4}"
+
+    cr = rules.get("crisis") or {}
+    dyn = rules.get("dynamics") or {}
+    inc = rules.get("incidents") or {}
+    adj = rules.get("adjudication") or {}
+    dom = (rules.get("triggers") or {}).get("domestic_pressure") or {}
+
+    def n(x):
+        return f"{abs(x):g}" if isinstance(x, (int, float)) else str(x)
+
+    return {
+        "turns": str(turns), "first_quarter": date(1), "last_quarter": date(turns), "orders": str(MAX_ORDERS),
+        "carry_cap": n(dyn.get("rp_carry_cap_mult", 2)),
+        "crisis_rung": n(cr.get("rung", 4)), "tension_cap": n(cr.get("tension_cap", 5)),
+        "force_rung": n(cr.get("force_rung", 6)), "war_rung": n((rules.get("end") or {}).get("rung", 7)),
+        "call_chance": n(cr.get("call_base", 50)), "call_bonus": n(cr.get("call_bonus", 20)),
+        "call_c_min": n(cr.get("c_min", 50)), "call_dT": n(cr.get("call_dT", -5)), "call_dD": n(cr.get("call_dD", -1)),
+        "force_dT": n(cr.get("force_dT", 10)), "war_dT": n(cr.get("war_dT", 20)),
+        "high_T": n(inc.get("high_T", 80)), "domestic_below": n(dom.get("below", 30)),
+        "argued_target": n(adj.get("twod6_target", 7)), "argued_cap": n(adj.get("cap", 10)),
+    }
+
+
+def _placeholders(text: str):
+    """The {names} in a text; raises ValueError for a stray brace or a format spec."""
+    out = []
+    for _lit, field_name, spec, conv in string.Formatter().parse(text):
+        if field_name is None:
+            continue
+        if spec or conv or not field_name.isidentifier():
+            raise ValueError(f"got {{{field_name}{'!' + conv if conv else ''}{':' + spec if spec else ''}}}")
+        out.append(field_name)
+    return out
+
+
+def validate_pack(pack, rules: dict, name: str, source_keys=None) -> list[str]:
+    """The text file's `pack:` (learning objectives, hot-wash guide, sub-roles, rules summary)."""
+    E: list[str] = []
+
+    def err(path, msg):
+        E.append(f"{name}: pack{'.' + path if path else ''}: {msg}")
+
+    numbers = pack_numbers(rules)
+
+    def text(x, path):
+        if not isinstance(x, str) or not x.strip():
+            err(path, f"expected text, got {x!r}" if not isinstance(x, str) else "empty text")
+            return
+        try:
+            names = _placeholders(x)
+        except ValueError as e:
+            err(path, f"braces hold a number from the rules, written {{name}}; write {{{{ for a literal brace ({e})")
+            names = []
+        for ph in names:
+            if ph not in numbers:
+                err(path, f"unknown number {{{ph}}} (known: {', '.join(sorted(numbers))})")
+        if source_keys is not None:
+            for key in _CITE.findall(x):
+                if key not in source_keys:
+                    err(path, f"unknown source [{key}] (sources: {', '.join(source_keys)})")
+
+    def texts(v, path, lo, hi):
+        if not isinstance(v, list):
+            err(path, f"expected a list of texts, got {type(v).__name__}")
+            return
+        if not lo <= len(v) <= hi:
+            err(path, f"expected {lo}-{hi} items, got {len(v)}")
+        for i, x in enumerate(v):
+            text(x, f"{path}[{i}]")
+
+    if pack is None:
+        return E
+    if not isinstance(pack, dict):
+        err("", f"expected a mapping with {', '.join(PACK_KEYS)}, got {type(pack).__name__}")
+        return E
+    for k in pack:
+        if k not in PACK_KEYS:
+            err(str(k), f"unknown key (allowed: {', '.join(PACK_KEYS)})")
+    if "learning_objectives" in pack:
+        texts(pack["learning_objectives"], "learning_objectives", 3, 5)
+    hw = pack.get("hot_wash")
+    if hw is not None:
+        if not isinstance(hw, dict):
+            err("hot_wash", "expected a mapping {general: [...], turns: {1: [...], ...}}")
+        else:
+            for k in hw:
+                if k not in ("general", "turns"):
+                    err(f"hot_wash.{k}", "unknown key (allowed: general, turns)")
+            if "general" in hw:
+                texts(hw["general"], "hot_wash.general", 1, 12)
+            turns = hw.get("turns")
+            if turns is not None:
+                if not isinstance(turns, dict):
+                    err("hot_wash.turns", "expected a mapping of turn number to prompts")
+                else:
+                    last = rules.get("turns", 8)
+                    for k, v in turns.items():
+                        if not (_is_int(k) and 1 <= k <= last):
+                            err(f"hot_wash.turns.{k}", f"expected a turn number 1-{last}")
+                            continue
+                        if isinstance(v, str):
+                            text(v, f"hot_wash.turns.{k}")
+                        else:
+                            texts(v, f"hot_wash.turns.{k}", 1, 8)
+    sr = pack.get("sub_roles")
+    if sr is not None:
+        teams = [c for c, a in rules["actors"].items() if a.get("team", True)]
+        if not isinstance(sr, dict):
+            err("sub_roles", "expected a mapping of team code to a list of {name, text}")
+        else:
+            for code, roles in sr.items():
+                p = f"sub_roles.{code}"
+                if code not in teams:
+                    err(p, f"unknown team (this scenario has: {', '.join(teams)})")
+                    continue
+                if not (isinstance(roles, list) and len(roles) >= 2):
+                    err(p, "expected a list of at least two sub-roles, each {name, text}")
+                    continue
+                for i, r in enumerate(roles):
+                    if not isinstance(r, dict):
+                        err(f"{p}[{i}]", "expected {name, text}")
+                        continue
+                    for f in r:
+                        if f not in ("name", "text"):
+                            err(f"{p}[{i}].{f}", "unknown field (allowed: name, text)")
+                    for f in ("name", "text"):
+                        if f not in r:
+                            err(f"{p}[{i}].{f}", "missing")
+                        else:
+                            text(r[f], f"{p}[{i}].{f}")
+    rs = pack.get("rules_summary")
+    if rs is not None:
+        if not (isinstance(rs, list) and 1 <= len(rs) <= 12):
+            err("rules_summary", "expected a list of 1-12 sections, each {heading, text}")
+        else:
+            for i, sec in enumerate(rs):
+                if not isinstance(sec, dict):
+                    err(f"rules_summary[{i}]", "expected {heading, text}")
+                    continue
+                for f in sec:
+                    if f not in ("heading", "text"):
+                        err(f"rules_summary[{i}].{f}", "unknown field (allowed: heading, text)")
+                for f in ("heading", "text"):
+                    if f not in sec:
+                        err(f"rules_summary[{i}].{f}", "missing")
+                    else:
+                        text(sec[f], f"rules_summary[{i}].{f}")
+    return E
+
+
+def build_pack(pack, rules: dict) -> dict:
+    """The validated `pack:` with its {numbers} filled in from the rules and every part present."""
+    pack = pack or {}
+    numbers = pack_numbers(rules)
+
+    def fill(x):
+        return x.format_map(numbers).strip()
+
+    hw = pack.get("hot_wash") or {}
+    turns = {}
+    for k, v in (hw.get("turns") or {}).items():
+        turns[k] = [fill(v)] if isinstance(v, str) else [fill(x) for x in v]
+    return {
+        "learning_objectives": [fill(x) for x in pack.get("learning_objectives") or ()],
+        "hot_wash": {"general": [fill(x) for x in hw.get("general") or ()], "turns": dict(sorted(turns.items()))},
+        "sub_roles": {code: [{"name": fill(r["name"]), "text": fill(r["text"])} for r in roles]
+                      for code, roles in (pack.get("sub_roles") or {}).items()},
+        "rules_summary": [{"heading": fill(s["heading"]), "text": fill(s["text"])}
+                          for s in pack.get("rules_summary") or ()],
+    }
 
 
 # ------------------------------------------------------------------ building
@@ -627,4 +821,5 @@ def build(rules: dict, text: dict, source: str = "") -> Scenario:
         rules=rules,
         params=Params(rules),
         source_file=source,
+        pack=build_pack(text.get("pack"), rules),
     )
