@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from wargame.exercises.views import debrief as debrief_views
 from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary, team_stream
+from wargame.exercises.views import exports as export_views
+from wargame.exercises.views import pack as pack_views
 
 handler403 = people.permission_denied  # a removed player gets a page that says White removed them
 
@@ -15,6 +18,7 @@ urlpatterns = [
     path("x/<str:code>/seat/switch/", people.switch_request, name="player-switch-request"),
     path("x/<str:code>/events/", ops.exercise_events, name="exercise-events"),
     path("x/<str:code>/plenary/", plenary.plenary, name="plenary"),
+    path("x/<str:code>/debrief/", debrief_views.debrief_public, name="debrief-public"),
     path("x/<str:code>/t/<str:team>/", player.dashboard, name="player-dashboard"),
     path("x/<str:code>/t/<str:team>/panels/", player.dashboard_panels, name="player-dashboard-panels"),
     path("x/<str:code>/t/<str:team>/events/", team_stream.team_events, name="player-team-events"),
@@ -32,7 +36,10 @@ urlpatterns = [
     path("facilitator/login/", auth.facilitator_login, name="facilitator-login"),
     path("facilitator/logout/", auth_views.LogoutView.as_view(), name="facilitator-logout"),
     path("facilitator/new/", facilitator.exercise_new, name="exercise-new"),
+    path("facilitator/pack/<slug:slug>/", pack_views.pack, name="pack"),
     path("f/<int:exercise_id>/", facilitator.console, name="console"),
+    path("f/<int:exercise_id>/debrief/", debrief_views.debrief_white, name="debrief-white"),
+    path("f/<int:exercise_id>/debrief/release/", debrief_views.debrief_release, name="debrief-release"),
     path("f/<int:exercise_id>/lock/", facilitator.turn_lock, name="console-lock"),
     path("f/<int:exercise_id>/publish/", facilitator.turn_publish, name="console-publish"),
     path("f/<int:exercise_id>/resolve/retry/", facilitator.turn_resolve_retry, name="console-resolve-retry"),
@@ -60,7 +67,11 @@ urlpatterns = [
     path("f/<int:exercise_id>/crisis/minutes/", facilitator.crisis_minutes, name="console-crisis-minutes"),
     path("f/<int:exercise_id>/facilitators/", facilitator.facilitator_add, name="console-facilitator-add"),
     path("f/<int:exercise_id>/observers/", facilitator.observers_console, name="console-observers"),
+    path("f/<int:exercise_id>/exports/", export_views.panel, name="exports-panel"),
+    path("f/<int:exercise_id>/exports/new/", export_views.request_export, name="exports-request"),
+    path("f/<int:exercise_id>/exports/<int:export_id>/download/", export_views.download, name="exports-download"),
     path("o/<str:code>/", plenary.observer, name="observer"),
+    path("o/<str:code>/debrief/", debrief_views.debrief_observer, name="debrief-observer"),
     path("o/<str:code>/events/", ops.observer_events, name="observer-events"),
     path("admin/login/", auth.admin_login),  # throttled; admin.site.urls' own login below is never reached
     path("admin/", admin.site.urls),

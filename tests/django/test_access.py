@@ -122,6 +122,26 @@ MATRIX = [
     # Any facilitator may start an exercise (with no scenario chosen: back to the list).
     ("post", "/facilitator/new/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 302, "stranger": LOGIN}),
     ("get", "/facilitator/login/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    # The after-action review: White's; the public version 404s until White releases it.
+    ("get", "/f/{id}/debrief/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/debrief/release/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/x/{code}/debrief/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    ("get", "/o/{obs}/debrief/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    # White's exports of the exercise (a job list, a request, a file).
+    ("get", "/f/{id}/exports/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/exports/new/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/exports/new/", {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
+    ("get", "/f/{id}/exports/999999/download/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    # The facilitator's pack: any signed-in facilitator, any scenario; it names no exercise.
+    ("get", "/facilitator/pack/northern-territories/",
+     {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("get", "/facilitator/pack/sea-of-okhotsk/?part=roles",
+     {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("get", "/facilitator/pack/no-such-scenario/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/facilitator/pack/northern-territories/",
+     {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
 ]
 # Named URLs the matrix does not walk, and why.
 NOT_WALKED = {
@@ -252,3 +272,20 @@ def test_a_cached_team_panel_refuses_a_removed_player_and_a_session_that_is_not_
     assert impostor.get(url, headers=headers).status_code == 404
     services.player_remove(player=exercise.players.get(display_name="Aiko"), by="white")
     assert clients["jpn"].get(url, headers=headers).status_code == 403
+
+
+# Rows walked once White has released the debrief: the exercise's own people read it; others get 404.
+RELEASED_MATRIX = [
+    ("get", "/x/{code}/debrief/", {"white": 200, "jpn": 200, "rus": 200, "grey": 404, "stranger": 404}),
+    ("get", "/o/{obs}/debrief/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+]
+
+
+@pytest.mark.parametrize("method,template,expected", RELEASED_MATRIX, ids=[f"{m} {t}" for m, t, _ in RELEASED_MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_after_the_debrief_is_released(clients, exercise, role, method, template, expected):
+    services.turn_lock(exercise=exercise, by="white")
+    services.turn_resolve(turn_id=exercise.turns.get(number=1).pk)
+    services.turn_publish(exercise=exercise, by="white")
+    services.debrief_release(exercise=exercise, by="white", parts=["thesis"])
+    _walk(clients, exercise, role, method, template, expected)

@@ -19,6 +19,7 @@ class Doorbell(StrEnum):
     TURN_PUBLISHED = "turn_published"
     CRISIS_CHANGED = "crisis_changed"  # a crisis team chose, or the crisis sub-turn was settled
     EXERCISE_DELETED = "exercise_deleted"
+    DEBRIEF_RELEASED = "debrief_released"  # White released (or withdrew, or changed) the public after-action review
 
 
 NAMES = frozenset(d.value for d in Doorbell)

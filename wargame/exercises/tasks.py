@@ -33,3 +33,8 @@ def enforce_deadlines():
 @shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True)
 def settle_crisis(turn_id):
     return services.crisis_settle(turn_id=turn_id)
+
+
+@shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True)
+def run_export(job_id):
+    return services.export_run(job_id=job_id)

@@ -7,6 +7,7 @@ from .common import (
 from .console import (
     MSEL_LABELS, console_argued, console_view, exercise_counts, exercise_log, exercise_replay, msel_rows,
     review_narratives, review_row, review_rows)
+from .debrief import PARTS as DEBRIEF_PARTS, clean_parts as debrief_clean_parts, debrief_parts, debrief_view
 from .crisis import console_crisis, crisis_rows, plenary_crisis, team_crisis
 from .messages import console_messages, team_threads, team_unread_total, thread_info, thread_messages
 from .plenary import plenary_view
@@ -15,6 +16,7 @@ from .team import (
     team_orders, team_proposals, team_published_turns, team_turn_result, team_view)
 
 __all__ = [
+    "DEBRIEF_PARTS", "debrief_clean_parts", "debrief_parts", "debrief_view",
     "console_crisis", "crisis_rows", "plenary_crisis", "team_crisis",
     "ONLINE_SECONDS", "current_turn", "last_published_turn", "scenario_for", "clock", "turn_summary", "dyad_rows",
     "dom_id", "team_view", "team_orders", "team_catalogue", "CATEGORIES", "team_last_result", "team_published_turns",

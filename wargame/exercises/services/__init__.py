@@ -8,6 +8,7 @@
 - crisis: the crisis sub-turn that opens a turn after one ending at rung 4 or more
 - review: White's overrides, re-rolls, narratives and injects on a proposed result
 - messages: negotiation and read markers
+- exports: White's export files (archive, analysts' CSV), made on the worker with their progress
 - engine_io: a turn's rows as engine inputs, and the engine run on them
 - common: refusals, text limits, and the log + version + doorbell tail
 
@@ -23,9 +24,11 @@ from .common import (
 from .crisis import (
     CRISIS_MINUTES_MAX, crises_enforce, crisis_choose, crisis_choose_for_team, crisis_set_minutes, crisis_settle,
     crisis_settle_now)
+from .debrief import debrief_release, debrief_withdraw
 from .exercises import (
     ENDED_REASON_MAX_CHARS, exercise_archive, exercise_create, exercise_delete, exercise_end, facilitator_add,
     observers_console_set, scenario_sync)
+from .exports import export_request, export_run
 from .messages import (
     PLAYER_MESSAGE_KINDS, message_broadcast, message_post, message_send, message_thread, thread_mark_read)
 from .orders import argued_save, card_pick, counter_post, order_save
@@ -40,13 +43,15 @@ from .turns import (
 
 
 __all__ = [
+    "debrief_release", "debrief_withdraw",
     "CRISIS_MINUTES_MAX", "crises_enforce", "crisis_choose", "crisis_choose_for_team", "crisis_set_minutes",
     "crisis_settle", "crisis_settle_now",
     "engine", "AIM_MAX_CHARS", "CONTROL_CHARACTERS", "INJECT_TEXT_MAX_CHARS", "INJECT_TITLE_MAX_CHARS",
     "NARRATIVE_MAX_CHARS", "NOTE_MAX_CHARS", "OVERRIDE_NOTE_MAX_CHARS", "OrderConflict", "PlayerRemoved",
     "SeatTaken", "ServiceError", "StaleAction", "clean_text", "team_codes", "ENDED_REASON_MAX_CHARS",
     "exercise_archive", "exercise_create", "exercise_delete", "exercise_end", "facilitator_add",
-    "observers_console_set", "scenario_sync", "PLAYER_MESSAGE_KINDS", "message_broadcast", "message_post",
+    "observers_console_set", "scenario_sync", "export_request", "export_run", "PLAYER_MESSAGE_KINDS",
+    "message_broadcast", "message_post",
     "message_send", "message_thread", "thread_mark_read", "argued_save", "card_pick", "counter_post", "order_save",
     "argued_adjudicate", "inject_adhoc", "inject_fire_now", "inject_skip", "narrative_edit", "turn_override",
     "turn_override_clear", "NAME_MAX_CHARS", "SEEN_EVERY", "player_choose_team", "player_join", "player_remove",

@@ -258,7 +258,7 @@ PANEL_EVENTS = {
     "turn-injects": {Doorbell.INJECTS_CHANGED, Doorbell.TURN_PUBLISHED},
     "team-map": {Doorbell.TURN_PUBLISHED},
     "team-state": {Doorbell.TURN_PUBLISHED},
-    "last-result": {Doorbell.TURN_PUBLISHED},
+    "last-result": {Doorbell.TURN_PUBLISHED, Doorbell.DEBRIEF_RELEASED},
     "orders-summary": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
     "proposals": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_PUBLISHED},
     "order-forms": {Doorbell.ORDERS_CHANGED, Doorbell.TURN_LOCKED, Doorbell.TURN_PUBLISHED},
