@@ -29,7 +29,7 @@ async def application(scope, receive, send):
         app = streams if STREAM_PATH.match(scope["path"]) else pages
         await app(scope, receive, send)
     elif scope["type"] == "lifespan":  # Django has no lifespan hooks; say so politely instead of raising
-        while (message := await receive())["type"] != "lifespan.shutdown":
+        while (await receive())["type"] != "lifespan.shutdown":
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
     else:

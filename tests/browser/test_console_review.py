@@ -18,7 +18,7 @@ from tests.conftest import wait_for
 from wargame.exercises import services
 from wargame.exercises.models import Turn
 
-from .people import join_as, sign_in_white
+from .people import sign_in_white
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"  # not committed; look at them after a run

@@ -7,7 +7,6 @@ from django.utils import timezone
 from wargame.exercises import selectors, services
 from wargame.exercises.models import ArguedAction, Event, Turn
 
-from ..conftest import join
 
 pytestmark = pytest.mark.django_db
 
