@@ -1,8 +1,11 @@
 """Theatre map for the Northeast Asia seminar wargame.
 
 ``theatre_svg(...)`` returns a self-contained inline SVG of the theatre (sea
-zones, presence markers, incidents); ``ZONES`` lists the sea zones whose ids are
-shared with the engine and the scenarios (see docs/ENGINE_CONTRACT.md).
+zones, presence markers, incidents, and for the Sea of Okhotsk game straits,
+ice, contacts and the viewer's own submarines); ``ZONES`` lists the sea zones
+whose ids are shared with the engine and the scenarios (see
+docs/ENGINE_CONTRACT.md), including ``okhotsk_north``, the northern Sea of
+Okhotsk (north of 55 N), cut out of ``okhotsk``.
 
 Pure Python, standard library only (no Django).
 

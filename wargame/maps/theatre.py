@@ -8,12 +8,18 @@ Layers, bottom to top:
 
 1. sea (pale blue) and a faint graticule;
 2. the sea zones (translucent, dashed outlines) -- drawn *under* the land so
-   the coastline clips them;
+   the coastline clips them; then, when given, the ice (a pale pattern and a
+   ticked "ice edge" line) and the straits (hatched, solid navy outline);
 3. land, one muted tone per country. The four disputed islands are taken out
    of the Russian feature and drawn in a neutral tone;
 4. the disputed-islands zone, hatched, *on top* of the land;
-5. country names, zone labels, presence markers, incident markers, legend
-   and the data credit.
+5. country names, zone labels, ice labels, strait glyphs ")(", presence
+   markers, the viewer's own submarines and contacts ("T3"), incident
+   markers, legend and the data credit.
+
+The Sea of Okhotsk layers (straits, ice, contacts, own submarines) draw only
+what the caller passes: the map never looks a position up itself, so a team's
+map shows no one else's submarines.
 
 The output uses only SVG presentation attributes (``fill=``, ``stroke=``,
 ``font-size=`` ...) and class names: no ``style=`` attribute and no script,
@@ -109,15 +115,27 @@ _TSUGARU = ((140.45, 40.95), (139.95, 41.25), (140.15, 41.55), (141.10, 41.80),
 _KOREA_STRAIT = ((127.55, 34.50), (128.60, 32.95), (129.70, 33.05), (130.70, 33.60),
                  (131.45, 34.45), (129.45, 35.55), (128.20, 35.30))
 
+# The northern Sea of Okhotsk (the ice-prone shelf along the Siberian and
+# Kamchatka coasts) is its own zone, cut from "okhotsk" along 55 N: both ends of
+# the line are inland, on the okhotsk polygon's west and east edges.
+_OKHOTSK_ICE_LINE = ((134.76, 55.00), (158.11, 55.00))  # west to east
+_OKHOTSK_SOUTH_RIM = (
+    (_SOYA[4], _SOYA[5], _SOYA[6], (144.00, 43.95), (144.90, 43.85))
+    + _SOUTH_KURILS_NW + _NORTH_KURILS_NW[1:] + ((157.00, 53.00),)
+)
+_OKHOTSK_NORTH_RIM = ((159.50, 57.50), (162.50, 60.00), (163.50, 61.60), (150.00, 61.60),
+                      (140.50, 60.00), (135.50, 57.00))  # east to west
+_OKHOTSK_WEST_RIM = ((134.50, 54.30), (140.60, 53.45), (142.75, 53.40), (142.60, 53.00)) \
+    + tuple(reversed(_SAKHALIN))
+
 ZONES: tuple[Zone, ...] = (
     Zone(
-        "okhotsk", "Sea of Okhotsk (bastion)", (149.3, 54.2),
-        (_SOYA[4], _SOYA[5], _SOYA[6], (144.00, 43.95), (144.90, 43.85))
-        + _SOUTH_KURILS_NW + _NORTH_KURILS_NW[1:]
-        + ((157.00, 53.00), (159.50, 57.50), (162.50, 60.00),
-           (163.50, 61.60), (150.00, 61.60), (140.50, 60.00), (135.50, 57.00),
-           (134.50, 54.30), (140.60, 53.45), (142.75, 53.40), (142.60, 53.00))
-        + tuple(reversed(_SAKHALIN)),
+        "okhotsk", "Sea of Okhotsk (bastion)", (149.3, 53.75),
+        _OKHOTSK_SOUTH_RIM + tuple(reversed(_OKHOTSK_ICE_LINE)) + _OKHOTSK_WEST_RIM,
+    ),
+    Zone(
+        "okhotsk_north", "Northern Sea of Okhotsk", (147.7, 58.05),
+        _OKHOTSK_ICE_LINE + _OKHOTSK_NORTH_RIM,
     ),
     Zone(
         "kurils_south", "Disputed islands", (148.2, 43.05),
@@ -165,11 +183,29 @@ ZONES: tuple[Zone, ...] = (
 ZONE_IDS: tuple[str, ...] = tuple(z.id for z in ZONES)
 _ZONE_BY_ID = {z.id: z for z in ZONES}
 
+# A scenario without "okhotsk_north" (Northern Territories) has one Sea of
+# Okhotsk: the map then draws the whole sea as "okhotsk", as it did before.
+_OKHOTSK_WHOLE = Zone("okhotsk", "Sea of Okhotsk (bastion)", (149.3, 54.2),
+                      _OKHOTSK_SOUTH_RIM + _OKHOTSK_NORTH_RIM + _OKHOTSK_WEST_RIM)
+_MERGED_ZONES: tuple[Zone, ...] = tuple(
+    _OKHOTSK_WHOLE if z.id == "okhotsk" else z for z in ZONES if z.id != "okhotsk_north")
+
+
+def _zone_set(split: bool) -> tuple[Zone, ...]:
+    return ZONES if split else _MERGED_ZONES
+
+
+@lru_cache(maxsize=2)
+def _zones_by_id(split: bool) -> dict[str, Zone]:
+    return {z.id: z for z in _zone_set(split)}
+
 # How each zone label is laid out: text lines (text, minor), text-anchor, and
 # an optional leader line to a point of the zone, starting from the "left" of a
 # line or the "top" of the label. Minor lines are dropped when compact=True.
 _LABELS: dict[str, dict[str, Any]] = {
     "okhotsk": {"lines": (("Sea of Okhotsk", False), ("(bastion)", False))},
+    "okhotsk_north": {"lines": (("Northern Sea", False), ("of Okhotsk", False)),
+                      "compact_at": (147.7, 58.5)},
     "kurils_south": {
         "lines": (("Disputed islands", False),
                   ("Northern Territories /", False),
@@ -293,14 +329,15 @@ def _land_paths() -> tuple[tuple[tuple[str, str, str], ...], str]:
     return tuple(out), _path_d(disputed_rings)
 
 
-@lru_cache(maxsize=1)
-def _zone_paths() -> dict[str, str]:
-    # Zones run off the map's edges; clamp them to the box so a letterboxed map shows no stray outline.
-    def inside(pt):
-        lon, lat = pt
-        return min(max(lon, LON_W), LON_E), min(max(lat, LAT_S), LAT_N)
+def _clamp(pt: tuple[float, float]) -> tuple[float, float]:
+    lon, lat = pt
+    return min(max(lon, LON_W), LON_E), min(max(lat, LAT_S), LAT_N)
 
-    return {z.id: _path_d([[inside(p) for p in z.polygon_lonlat]]) for z in ZONES}
+
+@lru_cache(maxsize=2)
+def _zone_paths(split: bool = True) -> dict[str, str]:
+    # Zones run off the map's edges; clamp them to the box so a letterboxed map shows no stray outline.
+    return {z.id: _path_d([[_clamp(p) for p in z.polygon_lonlat]]) for z in _zone_set(split)}
 
 
 def _halo_text(x: float, y: float, text: str, *, size: float, fill: str, halo: str,
@@ -324,10 +361,10 @@ def _halo_text(x: float, y: float, text: str, *, size: float, fill: str, halo: s
     return f"<text {' '.join(attrs)}>{_esc(text)}</text>"
 
 
-@lru_cache(maxsize=32)
-def _label_layout(zone_id: str, compact: bool) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def _label_layout(zone_id: str, compact: bool, split: bool = True) -> dict[str, Any]:
     """Label lines, their positions and the box they occupy (computed once)."""
-    zone = _ZONE_BY_ID[zone_id]
+    zone = _zones_by_id(split)[zone_id]
     spec = _LABELS.get(zone.id, {"lines": ((zone.name, False),)})
     anchor = spec.get("anchor", "middle")
     size = 19.0 if compact else 15.5
@@ -353,10 +390,12 @@ def _label_layout(zone_id: str, compact: bool) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], dict[str, str], str]:
+def _static_layers(uid: str, compact: bool,
+                   split: bool = True) -> tuple[str, str, dict[str, str], dict[str, str], str]:
     """(head, land, zones normal, zones highlighted, labels) for one dom id."""
     countries, disputed_d = _land_paths()
-    zpaths = _zone_paths()
+    zpaths = _zone_paths(split)
+    zones = _zone_set(split)
     w, h = VIEW_W, VIEW_H
 
     defs = (
@@ -383,7 +422,7 @@ def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], d
     # zones (under the land); kurils_south is drawn on top of the land instead
     zone_normal: dict[str, str] = {}
     zone_hi: dict[str, str] = {}
-    for z in ZONES:
+    for z in zones:
         d = zpaths[z.id]
         common = (f'id="{uid}-zone-{z.id}" class="zone zone-{z.id}" data-zone="{z.id}" '
                   f'd="{d}" stroke-linejoin="round"')
@@ -396,7 +435,7 @@ def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], d
                 f'<path {common} fill="url(#{uid}-hatch)" stroke="{_INCIDENT}" '
                 f'stroke-width="2.6" data-incident="true">{name}</path>')
         else:
-            fill_op = "0.10" if z.id == "okhotsk" else "0.06"
+            fill_op = "0.10" if z.id in ("okhotsk", "okhotsk_north") else "0.06"
             zone_normal[z.id] = (
                 f'<path {common} fill="#1e5b99" fill-opacity="{fill_op}" '
                 f'stroke="{_ZONE_STROKE}" stroke-width="1.5" stroke-dasharray="6 4">{name}</path>')
@@ -440,8 +479,8 @@ def _static_layers(uid: str, compact: bool) -> tuple[str, str, dict[str, str], d
                                   halo=_HALO_LAND, anchor="start", cls="tick", halo_w=2))
         lab.append("</g>")
     lab.append(f'<g class="zone-labels" font-family="{_FONT}">')
-    for z in ZONES:
-        lay = _label_layout(z.id, compact)
+    for z in zones:
+        lay = _label_layout(z.id, compact, split)
         g = [f'<g class="zone-label" data-zone="{z.id}">']
         if lay["leader"]:
             tx, ty = project(*lay["leader"])
@@ -489,27 +528,42 @@ def _team_sort_key(code: str) -> tuple[int, str]:
         return (len(_TEAM_ORDER), code)
 
 
-def _normalise_presence(presence: Mapping | None) -> dict[str, list[tuple[str, int]]]:
-    out: dict[str, list[tuple[str, int]]] = {}
+@lru_cache(maxsize=2)
+def _canon(split: bool) -> dict[str, str]:
+    """Zone id as given -> the zone it is drawn in (okhotsk_north folds into okhotsk when merged)."""
+    out = {z.id: z.id for z in _zone_set(split)}
+    if not split:
+        out["okhotsk_north"] = "okhotsk"
+    return out
+
+
+def _zone_of(value: object, canon: Mapping[str, str]) -> str | None:
+    return canon.get(value) if isinstance(value, str) else None
+
+
+def _normalise_presence(presence: Mapping | None,
+                        canon: Mapping[str, str]) -> dict[str, list[tuple[str, int]]]:
+    merged: dict[str, dict[str, int]] = {}
     if not presence:
-        return out
+        return {}
     for zid, teams in presence.items():
-        if zid not in _ZONE_BY_ID or not teams:
+        zid = _zone_of(zid, canon)
+        if zid is None or not teams:
             continue
-        rows = []
         for code, n in teams.items():
             try:
                 n = int(n)
             except (TypeError, ValueError):
                 continue
             if n > 0:
-                rows.append((str(code), n))
-        if rows:
-            out[zid] = sorted(rows, key=lambda r: _team_sort_key(r[0]))
-    return out
+                row = merged.setdefault(zid, {})
+                row[str(code)] = row.get(str(code), 0) + n
+    return {zid: sorted(rows.items(), key=lambda r: _team_sort_key(r[0]))
+            for zid, rows in merged.items()}
 
 
-def _normalise_incidents(incidents: Iterable | None) -> dict[str, list[str]]:
+def _normalise_incidents(incidents: Iterable | None,
+                         canon: Mapping[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(incidents, (str, Mapping)):
         incidents = [incidents]
@@ -519,10 +573,77 @@ def _normalise_incidents(incidents: Iterable | None) -> dict[str, list[str]]:
             label = inc.get("label") or ""
         else:
             zid, label = inc, ""
-        if zid in _ZONE_BY_ID:
+        zid = _zone_of(zid, canon)
+        if zid is not None:
             out.setdefault(zid, [])
             if label:
                 out[zid].append(str(label))
+    return out
+
+
+def _normalise_zone_list(zones: Iterable | None, known: Mapping[str, Any]) -> list[str]:
+    """Known zone ids, in the order given, each once (a bare string is one id)."""
+    if isinstance(zones, str):
+        zones = [zones]
+    out: list[str] = []
+    for zid in zones or ():
+        if isinstance(zid, str) and zid in known and zid not in out:
+            out.append(zid)
+    return out
+
+
+def _turn_number(turn: object) -> int | None:
+    if isinstance(turn, bool):
+        return None
+    try:
+        return int(turn)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _normalise_contacts(contacts: Iterable | None,
+                        canon: Mapping[str, str]) -> dict[str, list[dict[str, str]]]:
+    """{zone: [{"turn": "3", "label": text}, ...]} in turn order; unknown zones are skipped."""
+    rows: list[tuple[str, tuple[int, int, str], dict[str, str]]] = []
+    if isinstance(contacts, Mapping):
+        contacts = [contacts]
+    for c in contacts or ():
+        if not isinstance(c, Mapping):
+            continue
+        zid = _zone_of(c.get("zone"), canon)
+        if zid is None:
+            continue
+        raw = c.get("turn")
+        n = _turn_number(raw)
+        turn = str(n) if n is not None else ("" if raw is None else str(raw).strip())
+        key = (0, n, "") if n is not None else (1, 0, turn)
+        label = str(c.get("label") or "").strip()
+        if not label and c.get("hunted"):  # the engine's own record {"zone", "turn", "hunted"}
+            label = f"{c['hunted']} submarine"
+        rows.append((zid, key, {"turn": turn, "label": label}))
+    out: dict[str, list[dict[str, str]]] = {}
+    for zid, _, row in sorted(rows, key=lambda r: r[1]):
+        out.setdefault(zid, []).append(row)
+    return out
+
+
+def _normalise_subs(subs: Iterable | None, canon: Mapping[str, str],
+                    default: str) -> dict[str, list[dict[str, str]]]:
+    """{zone: [{"label": text, "colour": hex}, ...]}; unknown zones are skipped."""
+    out: dict[str, list[dict[str, str]]] = {}
+    if isinstance(subs, Mapping):
+        subs = [subs]
+    for s in subs or ():
+        if not isinstance(s, Mapping):
+            continue
+        zid = _zone_of(s.get("zone"), canon)
+        if zid is None:
+            continue
+        colour = s.get("colour") or s.get("color")
+        if not (isinstance(colour, str) and _HEX_RE.match(colour)):
+            colour = default
+        out.setdefault(zid, []).append({"label": str(s.get("label") or "").strip(),
+                                         "colour": colour})
     return out
 
 
@@ -588,8 +709,8 @@ def _pill(x: float, y: float, code: str, n: int, colour: str, estimated: bool,
 
 
 def _presence_svg(zid: str, rows: list[tuple[str, int]], colours: Mapping[str, str],
-                  estimated: bool, compact: bool) -> str:
-    lay = _label_layout(zid, compact)
+                  estimated: bool, compact: bool, split: bool = True) -> str:
+    lay = _label_layout(zid, compact, split)
     size = 15.0 if compact else 12.5
     gap = 6.0
     per_row = 3
@@ -624,9 +745,9 @@ def _warning(cx: float, cy: float, r: float) -> str:
             f'font-size="{r * 1.3:.1f}" font-weight="800" fill="#7f1d1d">!</text>')
 
 
-def _incident_svg(zid: str, labels: list[str], compact: bool) -> str:
+def _incident_svg(zid: str, labels: list[str], compact: bool, split: bool = True) -> str:
     """Warning triangle right of the zone label's first line, incident texts after it."""
-    lay = _label_layout(zid, compact)
+    lay = _label_layout(zid, compact, split)
     first = lay["lines"][0]
     r = 14.0 if compact else 11.5
     cx = first["left"] + first["w"] + r + 7
@@ -646,13 +767,251 @@ def _incident_svg(zid: str, labels: list[str], compact: bool) -> str:
     return "".join(parts)
 
 
+
+
+# --------------------------------------------------------------------------
+# Sea of Okhotsk layers: straits, ice, contacts, the viewer's own submarines.
+# The map draws only what it is given; it never looks a position up itself.
+# --------------------------------------------------------------------------
+_STRAIT = "#1d3f63"
+_ICE_EDGE = "#4a7aa8"
+_ICE_TEXT = "#24507c"
+_CONTACT = "#334155"
+
+# Where a strait's glyph sits when the zone label has no leader line to end on.
+_STRAIT_AT = {"kurils_north": (151.05, 46.55)}
+# An ice zone's edge, when it is a line rather than the zone's whole outline
+# (ticks on the ice side, i.e. north), and where its label goes.
+_ICE_LINES = {"okhotsk_north": _OKHOTSK_ICE_LINE}
+_ICE_LABEL_AT = {"okhotsk_north": (152.2, 55.5), "okhotsk": (145.3, 50.4),
+                 "sea_of_japan": (137.6, 44.4)}
+# Submarine/contact markers go in rows under the zone's presence markers, except:
+# above the label (the map's bottom edge is near) ...
+_TOKENS_ABOVE = frozenset({"east_china_sea"})
+# ... or from a point of their own, rows stepping up (the long label would reach
+# down to the Northwest Pacific's).
+_TOKENS_AT = {"kurils_south": (149.35, 44.2)}
+
+
+def _layer_defs(uid: str, straits: bool, ice: bool) -> str:
+    if not (straits or ice):
+        return ""
+    out = ["<defs>"]
+    if straits:
+        out.append(f'<pattern id="{uid}-strait" patternUnits="userSpaceOnUse" width="6" height="6">'
+                   f'<line x1="0" y1="3" x2="6" y2="3" stroke="{_STRAIT}" stroke-width="1.1" '
+                   'stroke-opacity="0.45"/></pattern>')
+    if ice:
+        out.append(f'<pattern id="{uid}-ice" patternUnits="userSpaceOnUse" width="18" height="18">'
+                   '<rect width="18" height="18" fill="#ffffff" fill-opacity="0.62"/>'
+                   '<path d="M2.5 4.5h5M5 2v5M11.5 13.5h5M14 11v5" stroke="#8eb1d1" '
+                   'stroke-width="1.2" stroke-linecap="round" fill="none"/></pattern>')
+    out.append("</defs>")
+    return "".join(out)
+
+
+def _strait_glyph(cx: float, cy: float, r: float) -> str:
+    """Two facing arcs, ")(": the narrows, with a white halo so they read on sea and land."""
+    a, b, c = r * 0.62, r * 0.95, r * 0.12
+    d = (f"M{_fmt(cx - a)} {_fmt(cy - b)}Q{_fmt(cx - c)} {_fmt(cy)} {_fmt(cx - a)} {_fmt(cy + b)}"
+         f"M{_fmt(cx + a)} {_fmt(cy - b)}Q{_fmt(cx + c)} {_fmt(cy)} {_fmt(cx + a)} {_fmt(cy + b)}")
+    w = r * 0.3
+    return (f'<path d="{d}" fill="none" stroke="#ffffff" stroke-width="{w + 3.4:.1f}" '
+            'stroke-linecap="round" stroke-opacity="0.95"/>'
+            f'<path d="{d}" fill="none" stroke="{_STRAIT}" stroke-width="{w:.1f}" '
+            'stroke-linecap="round"/>')
+
+
+def _straits_under(uid: str, straits: list[str], zone_names: Mapping[str, Zone],
+                   incs: Mapping[str, Any], split: bool) -> str:
+    """Hatch and a solid outline over each strait zone (under the land, so the coast clips them)."""
+    zpaths = _zone_paths(split)
+    out = ['<g class="straits">']
+    for zid in straits:
+        # an incident's red outline stays visible: the strait keeps only its hatch then
+        stroke = ('stroke="none"' if zid in incs else
+                  f'stroke="{_STRAIT}" stroke-width="2.2" stroke-linejoin="round"')
+        out.append(f'<path class="strait" data-strait="{zid}" d="{zpaths[zid]}" '
+                   f'fill="url(#{uid}-strait)" {stroke}>'
+                   f"<title>{_esc('Strait (chokepoint): ' + zone_names[zid].name)}</title></path>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _strait_glyphs(straits: list[str], zone_names: Mapping[str, Zone], compact: bool,
+                   split: bool) -> str:
+    r = 12.5 if compact else 10.5
+    out = ['<g class="strait-glyphs">']
+    for zid in straits:
+        lay = _label_layout(zid, compact, split)
+        if zid in _STRAIT_AT:
+            cx, cy = project(*_STRAIT_AT[zid])
+        elif lay["leader"]:
+            cx, cy = project(*lay["leader"])
+        else:  # left of the label's first line
+            first = lay["lines"][0]
+            cx, cy = first["left"] - r - 6, first["y"] - first["size"] * 0.35
+        out.append(f'<g class="strait-glyph" data-strait="{zid}">'
+                   f"<title>{_esc('Strait (chokepoint): ' + zone_names[zid].name)}</title>"
+                   f"{_strait_glyph(cx, cy, r)}</g>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _ice_under(uid: str, ice: list[str], label: str, split: bool) -> str:
+    """The ice pattern and its edge (under the land, so the coast clips them)."""
+    out = ['<g class="ice-layer">']
+    for zid in ice:
+        d = _zone_paths(split).get(zid) or _zone_paths(True)[zid]
+        edge = _ICE_LINES.get(zid)
+        edge_d = "M" + "L".join(_pt(*_clamp(p)) for p in edge) if edge else d
+        title = _esc(f"{label}: {_ZONE_BY_ID[zid].name}")
+        out.append(f'<g class="ice" data-ice-zone="{zid}"><title>{title}</title>'
+                   f'<path class="ice-fill" d="{d}" fill="url(#{uid}-ice)" stroke="none"/>'
+                   f'<path class="ice-edge" d="{edge_d}" fill="none" stroke="#ffffff" '
+                   'stroke-width="5.5" stroke-opacity="0.9" stroke-linejoin="round"/>'
+                   f'<path d="{edge_d}" fill="none" stroke="{_ICE_EDGE}" stroke-width="2.2" '
+                   'stroke-linejoin="round"/>')
+        if edge:  # ticks on the ice side of the line
+            ticks = "M" + "L".join(
+                f"{_fmt(x)} {_fmt(y - 4)}" for x, y in (project(*_clamp(p)) for p in edge))
+            out.append(f'<path d="{ticks}" fill="none" stroke="{_ICE_EDGE}" stroke-width="6" '
+                       'stroke-dasharray="1.8 8"/>')
+        out.append("</g>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _ice_labels(ice: list[str], label: str, compact: bool, split: bool) -> str:
+    size = 17.0 if compact else 14.0
+    out = [f'<g class="ice-labels" font-family="{_FONT}">']
+    for zid in ice:
+        if zid in _ICE_LABEL_AT:
+            x, y = project(*_ICE_LABEL_AT[zid])
+        else:
+            lay = _label_layout(zid if zid in _zones_by_id(split) else "okhotsk", compact, split)
+            x, y = lay["x"], lay["top"] - 6
+        out.append(f'<g class="ice-label" data-ice-zone="{zid}">'
+                   + _halo_text(x, y, label, size=size, fill=_ICE_TEXT, halo="#ffffff",
+                                weight="700", cls="ice-label-text", halo_w=3.5)
+                   + "</g>")
+    out.append("</g>")
+    return "".join(out)
+
+
+def _turn_text(turn: str) -> str:
+    return f"T{turn}" if turn else "T?"
+
+
+def _sub_shape(x: float, y: float, k: float) -> str:
+    """Path of a submarine silhouette, bow to the right, left edge x, hull centre y."""
+    L, hh = 30 * k, 9 * k
+    r = hh / 2
+    top, bot = y - r, y + r
+    sx, sw, sh = x + L * 0.36, 7 * k, 6.5 * k
+    return (f"M{_fmt(x + r)} {_fmt(top)}H{_fmt(x + L - r)}"
+            f"A{_fmt(r)} {_fmt(r)} 0 0 1 {_fmt(x + L - r)} {_fmt(bot)}"
+            f"H{_fmt(x + r)}A{_fmt(r)} {_fmt(r)} 0 0 1 {_fmt(x + r)} {_fmt(top)}Z"
+            f"M{_fmt(sx)} {_fmt(top + 0.5)}V{_fmt(top - sh)}H{_fmt(sx + sw)}V{_fmt(top + 0.5)}Z")
+
+
+def _sub_w(k: float) -> float:
+    return 30 * k
+
+
+def _sub_svg(x: float, y: float, k: float, zone: str, label: str, colour: str) -> str:
+    d = _sub_shape(x, y + 2 * k, k)
+    fill = _under_white_text(colour)
+    title = f"Your submarine{': ' + label if label else ''}, {zone}"
+    return (f"<title>{_esc(title)}</title>"
+            f'<path d="{d}" fill="#ffffff" stroke="#ffffff" stroke-width="3.2" '
+            f'stroke-linejoin="round"/><path d="{d}" fill="{fill}"/>')
+
+
+def _contact_w(turn: str, size: float, r: float) -> float:
+    return 2 * r + 4 + _text_w(_turn_text(turn), size, bold=True)
+
+
+def _contact_svg(x: float, y: float, r: float, size: float, turn: str) -> str:
+    cx = x + r
+    diamond = (f"M{_fmt(cx)} {_fmt(y - r)}L{_fmt(cx + r)} {_fmt(y)}L{_fmt(cx)} {_fmt(y + r)}"
+               f"L{_fmt(x)} {_fmt(y)}Z")
+    return (f'<path d="{diamond}" fill="{_CONTACT}" stroke="#ffffff" stroke-width="1.6" '
+            f'stroke-linejoin="round"/><circle cx="{_fmt(cx)}" cy="{_fmt(y)}" '
+            f'r="{_fmt(r * 0.3)}" fill="#ffffff"/>'
+            + _halo_text(x + 2 * r + 4, y + size * 0.36, _turn_text(turn), size=size,
+                         fill=_CONTACT, halo="#ffffff", anchor="start", weight="700",
+                         cls="contact-turn", halo_w=3))
+
+
+def _tokens_svg(zid: str, subs: list[dict[str, str]], contacts: list[dict[str, str]],
+                n_presence_rows: int, zone_names: Mapping[str, Zone], compact: bool,
+                split: bool) -> str:
+    """The viewer's submarines, then contacts, in rows under the zone's presence markers.
+
+    Each token has its own slot in a row (never two at one position)."""
+    lay = _label_layout(zid, compact, split)
+    k = 1.15 if compact else 1.0
+    size = 15.0 if compact else 12.5
+    r = 8.5 * k
+    gap = 10 * k
+    rh = 24 * k
+    per_row = 4
+    name = zone_names[zid].name
+    items: list[tuple[str, dict[str, str], float]] = (
+        [("sub", s, _sub_w(k)) for s in subs]
+        + [("contact", c, _contact_w(c["turn"], size, r)) for c in contacts])
+    psize = 15.0 if compact else 12.5
+    anchor = lay["anchor"]
+    if zid in _TOKENS_AT:
+        x0, y = project(*_TOKENS_AT[zid])
+        anchor, step = "start", -rh
+    elif zid in _TOKENS_ABOVE:
+        y = lay["top"] - 8 - rh / 2
+        step = -rh
+    else:
+        y = lay["bottom"] + 5 + n_presence_rows * (psize + 12) + rh / 2 + 2
+        step = rh
+    out = []
+    for start in range(0, len(items), per_row):
+        chunk = items[start:start + per_row]
+        total = sum(w for _, _, w in chunk) + gap * (len(chunk) - 1)
+        if zid in _TOKENS_AT:
+            x = x0
+        elif anchor == "middle":
+            x = lay["x"] - total / 2
+        elif anchor == "end":
+            x = lay["x"] - total
+        else:
+            x = lay["x"]
+        for kind, item, w in chunk:
+            if kind == "sub":
+                out.append(f'<g class="own-sub" data-own-sub-zone="{zid}" '
+                           f'data-x="{_fmt(x)}" data-y="{_fmt(y)}">'
+                           + _sub_svg(x, y, k, name, item["label"], item["colour"]) + "</g>")
+            else:
+                label = item["label"]
+                title = (f"Contact{': ' + label if label else ''}, {name}, "
+                         f"turn {item['turn'] or 'unknown'}")
+                out.append(f'<g class="contact" data-contact-zone="{zid}" '
+                           f'data-turn="{_esc(item["turn"])}" data-x="{_fmt(x)}" data-y="{_fmt(y)}">'
+                           f"<title>{_esc(title)}</title>"
+                           + _contact_svg(x, y, r, size, item["turn"]) + "</g>")
+            x += w + gap
+        y += step
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# Legend and summary
+# --------------------------------------------------------------------------
 def _legend_svg(uid: str, title: str, teams: list[str], colours: Mapping[str, str],
-                estimated: bool, has_incident: bool, compact: bool) -> str:
+                estimated: bool, has_incident: bool, compact: bool, *,
+                straits: bool = False, ice_label: str = "", contacts: bool = False,
+                sub_colour: str = "") -> str:
     fs = 15.0 if compact else 12.5
     lh = fs * 1.8
     rows: list[tuple[str, str]] = []  # (kind, text)
-    if not compact:
-        rows.append(("title", title))
     rows.append(("zone", "Sea zone"))
     rows.append(("hatch", "Disputed islands" if compact else "Disputed islands (no claim implied)"))
     if teams:
@@ -661,83 +1020,128 @@ def _legend_svg(uid: str, title: str, teams: list[str], colours: Mapping[str, st
         rows.append(("estimated", "Estimated (fog of war)"))
     if has_incident:
         rows.append(("incident", "Incident"))
+    if straits:
+        rows.append(("strait", "Strait" if compact else "Strait (chokepoint)"))
+    if ice_label:
+        rows.append(("ice", ice_label if compact else f"{ice_label}: ice edge"))
+    if sub_colour:
+        rows.append(("sub", "Your submarine"))
+    if contacts:
+        rows.append(("contact", "Contact (turn)" if compact else "Contact (turn detected)"))
     psize = fs - 1.5
     team_ws = [_text_w(c, psize, True) + 12 for c in teams]
     teams_w = sum(team_ws) + 4 * max(len(teams) - 1, 0)
-    width = 0.0
-    for kind, text in rows:
-        if kind == "title":
-            width = max(width, _text_w(text, fs + 1, True) + 24)
-        elif kind == "teams":
-            width = max(width, teams_w + 24)
-        else:
-            width = max(width, _text_w(text, fs) + 58)
-    width = min(max(width, 170.0), VIEW_W * 0.45)
-    height = lh * len(rows) + 10
+
+    def row_w(kind: str, text: str) -> float:
+        return teams_w + 24 if kind == "teams" else _text_w(text, fs) + 58
+
+    # more than five rows: two columns, so the box stays clear of the zone labels
+    cols = [rows] if len(rows) <= 5 else [rows[:(len(rows) + 1) // 2], rows[(len(rows) + 1) // 2:]]
+    col_ws = [min(max(max(row_w(k, t) for k, t in col), 170.0), VIEW_W * 0.45) for col in cols]
+    width = sum(col_ws)
+    head_h = 0.0
+    if not compact:
+        width = max(width, _text_w(title, fs + 1, True) + 24)
+        head_h = lh
+    width = min(width, VIEW_W * 0.9)
+    height = head_h + lh * max(len(c) for c in cols) + 10
     x0 = VIEW_W - width - 12
     y0 = VIEW_H - height - (34 if compact else 30)
     out = [f'<g class="legend" font-family="{_FONT}">',
            f'<rect x="{_fmt(x0)}" y="{_fmt(y0)}" width="{_fmt(width)}" height="{_fmt(height)}" '
            'rx="6" fill="#ffffff" fill-opacity="0.92" stroke="#94a3b8" stroke-width="1"/>']
-    y = y0 + 5 + lh / 2
-    sx = x0 + 12
-    tx = x0 + 46
-    for kind, text in rows:
-        if kind == "title":
-            out.append(f'<text x="{_fmt(sx)}" y="{_fmt(y + fs * 0.36)}" font-size="{fs + 1:g}" '
-                       f'font-weight="700" fill="#1f2937">{_esc(text)}</text>')
+    if not compact:
+        y = y0 + 5 + lh / 2
+        out.append(f'<text x="{_fmt(x0 + 12)}" y="{_fmt(y + fs * 0.36)}" font-size="{fs + 1:g}" '
+                   f'font-weight="700" fill="#1f2937">{_esc(title)}</text>')
+    cx0 = x0
+    for col, cw in zip(cols, col_ws):
+        y = y0 + 5 + head_h + lh / 2
+        sx = cx0 + 12
+        tx = cx0 + 46
+        for kind, text in col:
+            if kind == "teams":
+                x = sx
+                ph = psize + 7
+                for code, w in zip(teams, team_ws):
+                    out.append(f'<g class="legend-team" data-team="{_esc(code)}">'
+                               f'<rect x="{_fmt(x)}" y="{_fmt(y - ph / 2)}" width="{_fmt(w)}" '
+                               f'height="{_fmt(ph)}" rx="{_fmt(ph / 2)}" '
+                               f'fill="{_under_white_text(_colour(colours, code))}"/>'
+                               f'<text x="{_fmt(x + w / 2)}" y="{_fmt(y + psize * 0.36)}" '
+                               f'text-anchor="middle" font-size="{psize:g}" font-weight="700" '
+                               f'fill="#ffffff">{_esc(code)}</text></g>')
+                    x += w + 4
+                y += lh
+                continue
+            if kind == "zone":
+                out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 7)}" width="26" height="14" rx="2" '
+                           f'fill="#1e5b99" fill-opacity="0.10" stroke="{_ZONE_STROKE}" '
+                           'stroke-width="1.3" stroke-dasharray="6 4"/>')
+            elif kind == "hatch":
+                out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 7)}" width="26" height="14" rx="2" '
+                           f'fill="url(#{uid}-hatch)" stroke="#44403c" stroke-width="1.3" '
+                           'stroke-dasharray="5 3"/>')
+            elif kind == "estimated":
+                out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 8)}" width="26" height="16" rx="8" '
+                           'fill="#ffffff" stroke="#475569" stroke-width="1.6" stroke-dasharray="4 3"/>'
+                           f'<text x="{_fmt(sx + 13)}" y="{_fmt(y + 4.5)}" text-anchor="middle" '
+                           'font-size="13" font-weight="700" fill="#475569">~</text>')
+            elif kind == "incident":
+                out.append(_warning(sx + 13, y + 1, 8.5))
+            elif kind == "strait":
+                out.append(f'<g class="legend-strait">{_strait_glyph(sx + 13, y, 9.5)}</g>')
+            elif kind == "ice":
+                out.append(f'<g class="legend-ice"><rect x="{_fmt(sx)}" y="{_fmt(y - 8)}" width="26" '
+                           f'height="16" fill="url(#{uid}-ice)" stroke="#b6cde2" stroke-width="1"/>'
+                           f'<line x1="{_fmt(sx)}" y1="{_fmt(y + 8)}" x2="{_fmt(sx + 26)}" '
+                           f'y2="{_fmt(y + 8)}" stroke="{_ICE_EDGE}" stroke-width="2.2"/></g>')
+            elif kind == "sub":
+                out.append(f'<g class="legend-sub"><path d="{_sub_shape(sx - 1, y + 2, 0.95)}" '
+                           f'fill="{_under_white_text(sub_colour)}"/></g>')
+            elif kind == "contact":
+                out.append(f'<g class="legend-contact"><path d="M{_fmt(sx + 13)} {_fmt(y - 8)}'
+                           f'L{_fmt(sx + 21)} {_fmt(y)}L{_fmt(sx + 13)} {_fmt(y + 8)}'
+                           f'L{_fmt(sx + 5)} {_fmt(y)}Z" fill="{_CONTACT}"/>'
+                           f'<circle cx="{_fmt(sx + 13)}" cy="{_fmt(y)}" r="2.4" fill="#ffffff"/></g>')
+            out.append(f'<text x="{_fmt(tx)}" y="{_fmt(y + fs * 0.36)}" font-size="{fs:g}" '
+                       f'fill="#1f2937">{_esc(text)}</text>')
             y += lh
-            continue
-        if kind == "teams":
-            x = sx
-            ph = psize + 7
-            for code, w in zip(teams, team_ws):
-                out.append(f'<g class="legend-team" data-team="{_esc(code)}">'
-                           f'<rect x="{_fmt(x)}" y="{_fmt(y - ph / 2)}" width="{_fmt(w)}" '
-                           f'height="{_fmt(ph)}" rx="{_fmt(ph / 2)}" '
-                           f'fill="{_under_white_text(_colour(colours, code))}"/>'
-                           f'<text x="{_fmt(x + w / 2)}" y="{_fmt(y + psize * 0.36)}" '
-                           f'text-anchor="middle" font-size="{psize:g}" font-weight="700" '
-                           f'fill="#ffffff">{_esc(code)}</text></g>')
-                x += w + 4
-            y += lh
-            continue
-        if kind == "zone":
-            out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 7)}" width="26" height="14" rx="2" '
-                       f'fill="#1e5b99" fill-opacity="0.10" stroke="{_ZONE_STROKE}" '
-                       'stroke-width="1.3" stroke-dasharray="6 4"/>')
-        elif kind == "hatch":
-            out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 7)}" width="26" height="14" rx="2" '
-                       f'fill="url(#{uid}-hatch)" stroke="#44403c" stroke-width="1.3" '
-                       'stroke-dasharray="5 3"/>')
-        elif kind == "estimated":
-            out.append(f'<rect x="{_fmt(sx)}" y="{_fmt(y - 8)}" width="26" height="16" rx="8" '
-                       'fill="#ffffff" stroke="#475569" stroke-width="1.6" stroke-dasharray="4 3"/>'
-                       f'<text x="{_fmt(sx + 13)}" y="{_fmt(y + 4.5)}" text-anchor="middle" '
-                       'font-size="13" font-weight="700" fill="#475569">~</text>')
-        elif kind == "incident":
-            out.append(_warning(sx + 13, y + 1, 8.5))
-        out.append(f'<text x="{_fmt(tx)}" y="{_fmt(y + fs * 0.36)}" font-size="{fs:g}" '
-                   f'fill="#1f2937">{_esc(text)}</text>')
-        y += lh
+        cx0 += cw
     out.append("</g>")
     return "".join(out)
 
 
 def _summary(title: str, presence: dict[str, list[tuple[str, int]]],
-             incidents: dict[str, list[str]], estimated: bool) -> str:
-    bits = [f"{title}: map of Northeast Asia with {len(ZONES)} sea zones."]
+             incidents: dict[str, list[str]], estimated: bool, *,
+             zone_names: Mapping[str, Zone], n_zones: int,
+             straits: Iterable[str] = (), ice: Iterable[str] = (), ice_label: str = "",
+             subs: Mapping[str, list[dict[str, str]]] | None = None,
+             contacts: Mapping[str, list[dict[str, str]]] | None = None) -> str:
+    bits = [f"{title}: map of Northeast Asia with {n_zones} sea zones."]
     if presence:
         est = "Estimated presence" if estimated else "Presence"
         zones = []
         for zid, rows in presence.items():
             teams = ", ".join(f"{c} {n}" for c, n in rows)
-            zones.append(f"{_ZONE_BY_ID[zid].name}: {teams}")
+            zones.append(f"{zone_names[zid].name}: {teams}")
         bits.append(f"{est} (task groups): " + "; ".join(zones) + ".")
     if incidents:
         bits.append("Incidents: " + "; ".join(
-            _ZONE_BY_ID[z].name + (f" ({', '.join(ls)})" if ls else "")
+            zone_names[z].name + (f" ({', '.join(ls)})" if ls else "")
             for z, ls in incidents.items()) + ".")
+    if straits:
+        bits.append("Straits (chokepoints): " + "; ".join(zone_names[z].name for z in straits) + ".")
+    if ice:
+        bits.append(f"{ice_label} closes: " + "; ".join(_ZONE_BY_ID[z].name for z in ice) + ".")
+    if subs:
+        bits.append("Your submarines: " + "; ".join(
+            f"{s['label'] or 'submarine'} in {zone_names[z].name}"
+            for z, rows in subs.items() for s in rows) + ".")
+    if contacts:
+        bits.append("Contacts: " + "; ".join(
+            f"{c['label'] or 'contact'} in {zone_names[z].name}, turn {c['turn'] or 'unknown'}"
+            for z, rows in contacts.items() for c in rows) + ".")
     return " ".join(bits)
 
 
@@ -747,7 +1151,13 @@ def theatre_svg(*, presence: Mapping[str, Mapping[str, int]] | None = None,
                 estimated: bool = False,
                 title: str = "Theatre",
                 dom_id: str = "theatre-map",
-                compact: bool = False) -> str:
+                compact: bool = False,
+                zones: Iterable[str] | None = None,
+                straits: Iterable[str] = (),
+                ice_zones: Iterable[str] = (),
+                ice_label: str = "",
+                contacts: Iterable[Mapping[str, Any]] = (),
+                own_subs: Iterable[Mapping[str, Any]] = ()) -> str:
     """Return the theatre map as a complete inline ``<svg>`` string.
 
     presence   ``{zone_id: {team_code: task_groups}}``; unknown zones and
@@ -758,22 +1168,52 @@ def theatre_svg(*, presence: Mapping[str, Mapping[str, int]] | None = None,
     title      used for <title>, aria-label and the legend heading.
     dom_id     id of the <svg> element; also prefixes internal ids.
     compact    bigger text, fewer minor labels, for narrow (~600 px) maps.
+    zones      the scenario's zone ids. Given without "okhotsk_north" (the
+               Northern Territories game), the Sea of Okhotsk is drawn whole as
+               "okhotsk" and anything placed in okhotsk_north is drawn there.
+               None (the default) draws every zone of the map.
+
+    The Sea of Okhotsk layers (each drawn only when given; the map never looks
+    a position up itself, so a team's map shows only what the caller passes):
+
+    straits    zone ids drawn as chokepoints (hatched, solid outline, ")(" glyph).
+    ice_zones  zone ids under ice, with ``ice_label`` (e.g. "Ice (Q1)").
+    contacts   dicts ``{"zone", "turn", "label"}``: a diamond with "T3"; several
+               in one zone sit side by side. Without a label, ``"hunted": "RUS"``
+               (the engine's record) reads "RUS submarine".
+    own_subs   dicts ``{"zone", "label", "colour"?}``: the viewing team's own
+               submarines, a submarine glyph in the given colour.
     """
     uid = _ID_RE.sub("-", str(dom_id or "theatre-map")) or "theatre-map"
     if not uid[0].isalpha():
         uid = "m-" + uid
     compact = bool(compact)
     estimated = bool(estimated)
+    if zones is None:
+        split = True
+    else:
+        zone_list = [zones] if isinstance(zones, str) else list(zones)
+        split = "okhotsk_north" in zone_list or "okhotsk" not in zone_list
+    canon = _canon(split)
+    zone_names = _zones_by_id(split)
     pal = dict(DEFAULT_COLOURS)
     if colours:
         pal.update({str(k): v for k, v in colours.items()})
-    pres = _normalise_presence(presence)
-    incs = _normalise_incidents(incidents)
+    pres = _normalise_presence(presence, canon)
+    incs = _normalise_incidents(incidents, canon)
     title = str(title)
+    strait_ids = [canon[z] for z in _normalise_zone_list(straits, canon)]
+    strait_ids = list(dict.fromkeys(strait_ids))
+    ice_ids = _normalise_zone_list(ice_zones, _ZONE_BY_ID)  # ice keeps its own outline
+    ice_label = str(ice_label or "").strip() or "Ice"
+    cons = _normalise_contacts(contacts, canon)
+    subs = _normalise_subs(own_subs, canon, _FALLBACK_COLOUR)
 
-    head, land, zone_normal, zone_hi, labels = _static_layers(uid, compact)
+    head, land, zone_normal, zone_hi, labels = _static_layers(uid, compact, split)
     teams = sorted({c for rows in pres.values() for c, _ in rows}, key=_team_sort_key)
-    summary = _summary(title, pres, incs, estimated)
+    summary = _summary(title, pres, incs, estimated, zone_names=zone_names,
+                       n_zones=len(zone_names), straits=strait_ids, ice=ice_ids,
+                       ice_label=ice_label, subs=subs, contacts=cons)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="{uid}" class="theatre-map'
@@ -784,28 +1224,47 @@ def theatre_svg(*, presence: Mapping[str, Mapping[str, int]] | None = None,
         f'<title id="{uid}-title">{_esc(title)}</title>',
         f'<desc id="{uid}-desc">{_esc(summary)} {_esc(CREDIT)}.</desc>',
         head,
+        _layer_defs(uid, bool(strait_ids), bool(ice_ids)),
         '<g class="zones">',
     ]
-    for z in ZONES:
+    for z in _zone_set(split):
         if z.id != "kurils_south":
             parts.append(zone_hi[z.id] if z.id in incs else zone_normal[z.id])
     parts.append("</g>")
+    if ice_ids:
+        parts.append(_ice_under(uid, ice_ids, ice_label, split))
+    if strait_ids:
+        parts.append(_straits_under(uid, strait_ids, zone_names, incs, split))
     parts.append(land)
     parts.append('<g class="zones zones-over-land">')
     parts.append(zone_hi["kurils_south"] if "kurils_south" in incs else zone_normal["kurils_south"])
     parts.append("</g>")
     parts.append(labels)
+    if ice_ids:
+        parts.append(_ice_labels(ice_ids, ice_label, compact, split))
+    if strait_ids:
+        parts.append(_strait_glyphs(strait_ids, zone_names, compact, split))
     if pres:
         parts.append(f'<g class="presence-layer" font-family="{_FONT}">')
         for zid, rows in pres.items():
-            parts.append(_presence_svg(zid, rows, pal, estimated, compact))
+            parts.append(_presence_svg(zid, rows, pal, estimated, compact, split))
+        parts.append("</g>")
+    if subs or cons:
+        parts.append(f'<g class="okhotsk-tokens" font-family="{_FONT}">')
+        for zid in dict.fromkeys(list(subs) + list(cons)):
+            n_rows = -(-len(pres.get(zid, ())) // 3)
+            parts.append(_tokens_svg(zid, subs.get(zid, []), cons.get(zid, []), n_rows,
+                                     zone_names, compact, split))
         parts.append("</g>")
     if incs:
         parts.append(f'<g class="incidents" font-family="{_FONT}">')
         for zid, labs in incs.items():
-            parts.append(_incident_svg(zid, labs, compact))
+            parts.append(_incident_svg(zid, labs, compact, split))
         parts.append("</g>")
-    parts.append(_legend_svg(uid, title, teams, pal, estimated, bool(incs), compact))
+    first_sub = next((s["colour"] for rows in subs.values() for s in rows), "")
+    parts.append(_legend_svg(uid, title, teams, pal, estimated, bool(incs), compact,
+                             straits=bool(strait_ids), ice_label=ice_label if ice_ids else "",
+                             contacts=bool(cons), sub_colour=first_sub))
     parts.append(
         f'<text class="credit" x="{VIEW_W - 10:g}" y="{VIEW_H - 10:g}" text-anchor="end" '
         f'font-size="{13 if compact else 11}" fill="#475569" stroke="{_HALO_SEA}" '

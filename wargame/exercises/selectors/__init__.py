@@ -3,7 +3,8 @@ family: common (turns, scenario, clock), team (a team's own view), console (Whit
 projector), messages (negotiation as each reader sees it), crisis (the crisis sub-turn on each of them)."""
 
 from .common import (
-    ONLINE_SECONDS, clock, current_turn, dom_id, dyad_rows, last_published_turn, scenario_for, turn_summary)
+    ONLINE_SECONDS, clock, current_turn, dom_id, dyad_rows, last_published_turn, map_layers, scenario_for,
+    turn_summary)
 from .console import (
     MSEL_LABELS, console_argued, console_view, exercise_counts, exercise_log, exercise_replay, msel_rows,
     review_narratives, review_row, review_rows)
@@ -16,6 +17,7 @@ from .team import (
     team_orders, team_proposals, team_published_turns, team_turn_result, team_view)
 
 __all__ = [
+    "map_layers",
     "DEBRIEF_PARTS", "debrief_clean_parts", "debrief_parts", "debrief_view",
     "console_crisis", "crisis_rows", "plenary_crisis", "team_crisis",
     "ONLINE_SECONDS", "current_turn", "last_published_turn", "scenario_for", "clock", "turn_summary", "dyad_rows",

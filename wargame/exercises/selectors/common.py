@@ -70,3 +70,10 @@ def dyad_rows(state, codes, only_with=None):
 def dom_id(event_id):
     """An event id as a DOM id fragment: "t1:incident:CHN-JPN" -> "t1-incident-CHN-JPN"."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", str(event_id)).strip("-")
+
+
+def map_layers(exercise, *, team=None):
+    """What the theatre map draws besides presence: the scenario's zones and, for a team, what only that team
+    may see. Public when ``team`` is None. The map draws only what it is given, so secrecy is decided here."""
+    spec = scenario_for(exercise)
+    return {"zones": spec.params.zones}

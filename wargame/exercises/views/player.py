@@ -135,7 +135,8 @@ def _dashboard_context(request, team, player, *, seen=True, **extra):
         # theatre_svg escapes every text it draws
         return mark_safe(theatre_svg(presence=presence, estimated=True, compact=True,
                                      colours={t.code: t.colour for t in exercise.teams.all()},
-                                     title=_("Your picture of the theatre"), dom_id="team-theatre"))
+                                     title=_("Your picture of the theatre"), dom_id="team-theatre",
+                                     **selectors.map_layers(exercise, team=team)))
 
     return {
         "exercise": exercise, "team": team, "player": player, "turn": turn,

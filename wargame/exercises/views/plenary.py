@@ -39,7 +39,8 @@ def _plenary_context(request, exercise):
 
     def map_svg():  # theatre_svg escapes every text it draws
         return mark_safe(theatre_svg(presence=view["presence"], incidents=view["incidents"], colours=view["colours"],
-                                     title="Theatre: public picture", dom_id="plenary-theatre"))
+                                     title="Theatre: public picture", dom_id="plenary-theatre",
+                                     **selectors.map_layers(exercise)))
 
     # Built only for the panels a request renders: a clock refresh does not draw the map.
     turn = lazy(lambda: selectors.current_turn(exercise))
