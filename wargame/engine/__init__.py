@@ -3,11 +3,13 @@ from .adjudication import card_median
 from .crisis import CRISIS_CHOICES, CrisisError, CrisisResult, crisis_dyads, resolve_crisis
 from .events import HEADLINE_KINDS, EventId, audience_includes, parse_event_id, visible_to
 from .msel import InjectStatus, ResolvedTurn, injects_announced, msel_status
-from .orders import (ARGUED_MODE_FOR_SETTING, ARGUED_MODES, NOT_UNLOCKED, OVER_BUDGET, OVERRIDE_KINDS,
+from .orders import (ARGUED_MODE_FOR_SETTING, ARGUED_MODES, ICE, NOT_UNLOCKED, OVER_BUDGET, OVERRIDE_KINDS,
                      OVERRIDE_REASONS, ArguedError, ArguedOrder, BilateralProposal, EngineInputError, GameOverError,
                      InjectError, InjectInput, Order, Override, OverrideError, Refusal, available_actions,
                      bilateral_status, check_orders, effective_cost, order_from_dict)
-from .perception import game_date, objectives_status, perceive, public_presence
+from .perception import (game_date, hidden_positions, objectives_status, own_contacts, perceive,
+                         public_presence)
+from .seasons import ice_closed, ice_zones, quarter
 from .resolve import TurnResult, resolve_turn
 from .spec import ActionSpec, InjectSpec, ObjectiveSpec, Scenario, TeamSpec
 from .state import (BAND_NAMES, RUNG_NAMES, VARIABLES, ActorState, DyadState, GameState, band_name, dyad_key,
@@ -24,5 +26,5 @@ __all__ = [
     "check_orders", "effective_cost", "order_from_dict", "game_date", "objectives_status", "perceive", "public_presence",
     "TurnResult", "resolve_turn", "ActionSpec", "InjectSpec", "ObjectiveSpec", "Scenario", "TeamSpec",
     "BAND_NAMES", "RUNG_NAMES", "ActorState", "DyadState", "GameState", "band_name", "dyad_key",
-    "tension_rung",
+    "tension_rung", "ICE", "quarter", "ice_zones", "ice_closed", "hidden_positions", "own_contacts",
 ]

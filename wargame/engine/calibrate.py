@@ -69,7 +69,22 @@ CONTROLS = (
                       control_for="buildup_align"),
 )
 ALL_POLICIES = POLICIES + CONTROLS
-POLICY_NAMES = {p.key: p.name for p in ALL_POLICIES}
+# A scenario with hidden submarines (`subs:`, the Sea of Okhotsk) also plays these, and its own rows below.
+SEA_POLICIES = (
+    CalibrationPolicy("quiet_subs", "Quiet with subs", {"RUS": ["S1:okhotsk"], "CHN": ["S2:sea_of_japan"]},
+                      note="submarines on patrol, nobody hunts", short="Q+subs"),
+    CalibrationPolicy("hunt", "Hunt", {"JPN": ["H1:okhotsk", "M2"], "RUS": ["S1:okhotsk"]},
+                      note="an all-out Japanese hunt in the bastion every turn; Russia's SSBN stays there",
+                      short="Hunt"),
+    CalibrationPolicy("barrier", "Barrier", {"JPN": ["M11:tsugaru"], "CHN": ["M7:tsugaru"]},
+                      note="Japan bars Tsugaru every turn; China transits it every turn", short="Barrier"),
+)
+POLICY_NAMES = {p.key: p.name for p in ALL_POLICIES + SEA_POLICIES}
+
+
+def policies_for(scenario) -> tuple:
+    """The policies calibrate plays for a scenario: §12's, plus SEA_POLICIES when it has hidden submarines."""
+    return ALL_POLICIES + (SEA_POLICIES if scenario.params.subs else ())
 
 
 @dataclass(slots=True)
@@ -85,6 +100,9 @@ class GameSeries:
     end_kind: str = "limit"  # limit | war | treaty | other | none (still in play)
     parts: dict = field(default_factory=dict)  # ΔT(JPN,RUS) attribution part -> tuple per turn 1..n
     objectives: dict = field(default_factory=dict)  # objective id -> met at the end
+    detections: tuple = ()  # detection events per turn 1..n (hidden submarines)
+    jr_detection_T: float = 0.0  # T(JPN,RUS) added by detection events (before drift), over the game
+    transits: tuple = (0, 0)  # (strait transits that went ahead, transits a barrier turned back)
 
     @property
     def turns_played(self) -> int:
@@ -118,7 +136,11 @@ def play_game(scenario, policy, seed, turns=TURNS) -> GameSeries:
     parts = {}
     incidents = 0
     treaty = False
+    detections = []
+    jr_detection_T = 0.0
+    passed = blocked = 0
     for res in play(scenario, policy, turns=turns, seed=seed, state=state):
+        found = 0
         state = res.state
         for k in keys:
             d = state.dyads[k]
@@ -131,12 +153,21 @@ def play_game(scenario, policy, seed, turns=TURNS) -> GameSeries:
                 incidents += 1
             elif kind == "treaty" and e.get("agreed"):
                 treaty = True
+            elif kind == "detection":
+                found += 1
+                jr_detection_T += sum(c[2] for c in e.get("changes", ()) if c[0] == JR and c[1] == "T")
+            elif kind == "transit_blocked":
+                blocked += 1
+            elif kind == "action" and e.get("action") == "M7":
+                passed += 1
+        detections.append(found)
         for part, value in (res.attribution.get(JR) or {}).items():
             parts.setdefault(part, []).append(value)
     met = {o.id: ok for team in scenario.team_codes for o, ok in objectives_status(scenario, state, team)}
     return GameSeries(seed, {k: tuple(v) for k, v in T.items()}, {k: tuple(v) for k, v in IL.items()},
                       {k: tuple(v) for k, v in rung.items()}, incidents, state.ended,
-                      end_kind(state.ended, treaty), {k: tuple(v) for k, v in parts.items()}, met)
+                      end_kind(state.ended, treaty), {k: tuple(v) for k, v in parts.items()}, met,
+                      tuple(detections), jr_detection_T, (passed, blocked))
 
 
 # ------------------------------------------------------------------ running many games
@@ -155,8 +186,9 @@ def _play_chunk(job):
     return [play_game(scenario, policy, seed, turns) for seed in seeds]
 
 
-def run_policies(scenario, policies=ALL_POLICIES, seeds=range(1, 201), *, turns=TURNS, workers=1) -> dict:
+def run_policies(scenario, policies=None, seeds=range(1, 201), *, turns=TURNS, workers=1) -> dict:
     """{policy key: [GameSeries in seed order]}. The result does not depend on `workers`."""
+    policies = policies_for(scenario) if policies is None else policies
     seeds = list(seeds)
     for p in policies:
         read_policy(scenario, p.orders)  # a bad policy fails here, in one line, not in a worker
@@ -411,11 +443,63 @@ TARGETS = (
 )
 
 
+def _turn_share(games, pred):
+    turns = [n for g in games for n in g.detections]
+    if not turns:
+        raise Unmeasurable("no turns played")
+    return sum(1 for n in turns if pred(n)) / len(turns), len(turns)
+
+
+def quiet_few_detections(runs, key="quiet_subs", at_least=0.8):
+    share, n = _turn_share(_games(runs, key), lambda x: x == 0)
+    return f"{_pct(share)} of {n} turns see no detection", share, share >= at_least
+
+
+def hunt_sometimes_finds(runs, key="hunt", low=0.2, high=0.8):
+    games = _games(runs, key)
+    share, n = _turn_share(games, lambda x: x > 0)
+    per_game = [sum(g.detections) for g in games]
+    return (f"a detection in {_pct(share)} of {n} turns (median {_median(per_game):g} a game, range "
+            f"{min(per_game)}–{max(per_game)})", share, low <= share <= high)
+
+
+def hunt_raises_jr_by_events(runs, key="hunt", base="quiet_subs", by=2.0):
+    games = _games(runs, key)
+    ev = _median(_summed(games, "events"))
+    q = _median(_summed(_games(runs, base), "events"))
+    named = _median([g.jr_detection_T for g in games])
+    t = _median(_final(games, "T", JR))
+    tq = _median(_final(_games(runs, base), "T", JR))
+    return (f"events part of ΔT(JPN,RUS) {ev:+.1f} vs {POLICY_NAMES[base]}'s {q:+.1f} (median over the game); "
+            f"detection events add a median {named:+.1f}; final T {t:.1f} vs {tq:.1f}",
+            ev - q, ev - q >= by and named > 0)
+
+
+def barrier_sometimes_blocks(runs, key="barrier", low=0.1, high=0.9):
+    games = _games(runs, key)
+    passed = sum(g.transits[0] for g in games)
+    blocked = sum(g.transits[1] for g in games)
+    if not passed + blocked:
+        raise Unmeasurable("no transit through a barred strait")
+    share = blocked / (passed + blocked)
+    return (f"{blocked} of {passed + blocked} transits blocked ({_pct(share)})", share, low <= share <= high)
+
+
+SEA_TARGETS = (
+    ("quiet_subs", "no submarine is detected in most turns (≥ 80% of turns)", quiet_few_detections),
+    ("hunt", "Russia's SSBN is found in some turns and not others (20–80% of turns)", hunt_sometimes_finds),
+    ("hunt", "T(JPN,RUS) rises through events (≥ +2 over Quiet with subs), named by detection events",
+     hunt_raises_jr_by_events),
+    ("barrier", "a barrier turns back some transits and not others (10–90%)", barrier_sometimes_blocks),
+)
+
+
 def measure(runs) -> list:
     """One row per §12 target: {"policy", "target", "measured", "value", "passed"}. A target whose data the
-    games do not hold says so and fails."""
+    games do not hold says so and fails. The sea rows (SEA_TARGETS) are measured when their policies ran."""
     rows = []
-    for key, words, fn in TARGETS:
+    targets = TARGETS + tuple(t for t in SEA_TARGETS if t[0] in runs)
+    for key, words, fn in targets:
         try:
             measured, value, passed = fn(runs)
         except Unmeasurable as e:
@@ -439,8 +523,10 @@ def objective_shares(scenario, runs, policies=POLICIES) -> list:
     return out
 
 
-def calibrate(scenario, seeds=200, *, turns=TURNS, workers=1, policies=ALL_POLICIES) -> dict:
-    """The §12 report of a scenario. seeds: a count (seeds 1..N) or a list of seeds."""
+def calibrate(scenario, seeds=200, *, turns=TURNS, workers=1, policies=None) -> dict:
+    """The §12 report of a scenario. seeds: a count (seeds 1..N) or a list of seeds. policies: default
+    policies_for(scenario) (the sea policies only for a scenario with hidden submarines)."""
+    policies = policies_for(scenario) if policies is None else policies
     seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
     runs = run_policies(scenario, policies, seeds, turns=turns, workers=workers)
     rows = measure(runs)

@@ -4,6 +4,9 @@
   {var: IL, dyad: [self, target], ge: 40}    dyad variable (IL T C E rung)
   {var: turn, ge: 8}                         the turn being resolved / reported
   {var: max_rung, involving: JPN, lt: 5}     highest rung among dyads (involving one actor)
+  {var: detections, of: JPN, ge: 2}         a running count (state.tally): detections (made by),
+                                             detected (times found), trails, transits (through a strait,
+                                             not blocked), blocked (transits turned back)
   {flag: PARALLEL_TRACK, dyad: [JPN, RUS]}   a dyad flag is set
   {all: [...]}, {any: [...]}, {not: {...}}
 References: actor codes, or self / target (resolved from the acting order).
@@ -14,6 +17,7 @@ from .state import DYAD_VARS, FLAGS, dyad_key
 
 COMPARATORS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "eq": "="}
 REFS = ("self", "target")
+TALLY_VARS = ("detections", "detected", "trails", "transits", "blocked")
 
 
 def _ref(r, ctx):
@@ -36,6 +40,9 @@ def cond_value(c: dict, st, ctx=None, turn=None):
                 if d.rung > best:
                     best = d.rung
         return best
+    if var in TALLY_VARS:
+        code = _ref(c.get("of", "self"), ctx)
+        return st.tally.get(f"{var}:{code}", 0) if code else None
     if "dyad" in c:
         a, b = (_ref(x, ctx) for x in c["dyad"])
         if a is None or b is None or a == b:

@@ -9,7 +9,13 @@ An effect is a mapping. Numeric ones move one variable:
 References: actor codes, self, target, each (both partners), excluded (core actors not
 partners), third (named third party).
 Operations ({op: ...}): flag, presence, intel, incident, omega_mult, align_add, align_mult,
-unlock, cost, act, force_incident, rung, rp, if_ordered_both, covert_detect.
+unlock, cost, act, force_incident, rung, rp, if_ordered_both, covert_detect, structural,
+and the hidden-submarine and strait ops (scenarios with `subs:` / `straits:`):
+  {op: place_sub, zone: target}   the actor's submarine patrols this zone (secret; state.hidden)
+  {op: hunt, zone: target}        the actor hunts submarines in this zone (detection rolls, phases/detection.py)
+  {op: transit, zone: target}     a surface transit of this zone; through a strait it may be seen or
+                                  blocked (phases/straits.py)
+  {op: barrier, zone: target}     a barrier on this strait: transits through it roll to pass
 """
 from __future__ import annotations
 
@@ -31,7 +37,9 @@ ATTR_NAMES = ("direct", "spillover", "incident", "events", "drift")
 EVENT_PHASES = frozenset(("injects", "triggers", "crisis"))
 TURN_MOD_OPS = ("omega_mult", "align_add", "align_mult")
 OPS = ("flag", "presence", "intel", "incident", "omega_mult", "align_add", "align_mult", "unlock",
-       "cost", "act", "force_incident", "rung", "rp", "if_ordered_both", "covert_detect", "structural")
+       "cost", "act", "force_incident", "rung", "rp", "if_ordered_both", "covert_detect", "structural",
+       "place_sub", "hunt", "transit", "barrier")
+ZONE_OPS = ("place_sub", "hunt", "transit", "barrier")
 
 
 def _num(x):
@@ -118,6 +126,10 @@ def validate_effect(e, path: str, actors, *, actions=(), zones=(), cap=None, ref
             errs.append(f"{path}.of: unknown actor {e.get('of')!r}")
         if not isinstance(e.get("delta"), int) or isinstance(e.get("delta"), bool):
             errs.append(f"{path}.delta: expected an integer number of task groups, got {e.get('delta')!r}")
+    elif op in ZONE_OPS:
+        if e.get("zone") not in zones and e.get("zone") != "target":
+            errs.append(f"{path}.zone: unknown zone {e.get('zone')!r}")
+        errs += [f"{path}.{k}: unknown key" for k in e if k not in ("op", "zone", "if")]
     elif op == "intel":
         for k in ("viewer", "of"):
             if not (isinstance(e.get(k), str) and (ref_ok(e[k]) or (k == "of" and e[k] == "all"))):
@@ -284,6 +296,14 @@ def effect_text(e) -> str:
         s = f"if {a} and {b} both order {e['action']}: " + ("; ".join(effect_text(x) for x in e.get("then") or []) or "it proceeds")
         if e.get("else"):
             s += "; otherwise " + "; ".join(effect_text(x) for x in e["else"])
+    elif op == "place_sub":
+        s = f"a submarine patrols {e['zone'] if e['zone'] != 'target' else 'the chosen zone'} (secret)"
+    elif op == "hunt":
+        s = f"hunts submarines in {e['zone'] if e['zone'] != 'target' else 'the chosen zone'}"
+    elif op == "transit":
+        s = "transits the chosen strait (seen if watched; rolls against a barrier)"
+    elif op == "barrier":
+        s = "bars the chosen strait: transits through it roll to pass"
     elif op == "covert_detect":
         s = f"detected if 2d6 ≥ {e['base']:g} + C/{e['c_div']:g}: " + "; ".join(effect_text(x) for x in e.get("then") or [])
     if "if" in e:
@@ -590,6 +610,8 @@ class Interpreter:
         self.rungs_seen: dict = {}  # dyad -> highest rung of the actions it saw this turn
         self.spill_mods = SpillModifiers()
         self.incident_mods = IncidentModifiers()
+        self.placements: dict = {}  # team -> [zone, ...] placed this turn (place_sub)
+        self.hunts: list = []  # (hunter, zone, event id) this turn (hunt)
 
     def run(self, effects, scope: Scope, scale, buffer: Buffer, changes: list, event_id: str, phase: str):
         """Interpret one event's effects into `buffer`; `changes` gets (target, var, delta, attribution)."""
@@ -863,8 +885,27 @@ class Interpreter:
             if detected:
                 self.run(e.get("then") or (), scope, scale, buffer, changes, event_id, phase)
 
+    def _zone_of(self, e, scope):
+        return scope.zone if e["zone"] == "target" else e["zone"]
+
+    def _place_sub(self, e, scope, scale, buffer, changes, event_id, phase):
+        zone = self._zone_of(e, scope)
+        if zone and scope.actor:
+            zones = self.placements.setdefault(scope.actor, [])
+            if zone not in zones:
+                zones.append(zone)
+
+    def _hunt(self, e, scope, scale, buffer, changes, event_id, phase):
+        zone = self._zone_of(e, scope)
+        if zone and scope.actor:
+            self.hunts.append((scope.actor, zone, event_id))
+
+    def _marker(self, e, scope, scale, buffer, changes, event_id, phase):
+        """transit and barrier are read from the actions before the categories run (phases/straits.py)."""
+
     _OPS = {
         "flag": _flag, "presence": _presence, "intel": _intel, "incident": _incident, "unlock": _unlock,
         "cost": _cost, "act": _act, "force_incident": _force_incident, "rung": _rung, "rp": _rp,
         "if_ordered_both": _if_ordered_both, "covert_detect": _covert_detect, "structural": _structural,
+        "place_sub": _place_sub, "hunt": _hunt, "transit": _marker, "barrier": _marker,
     }

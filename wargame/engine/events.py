@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 # Kinds of public event the plenary view and the headlines show.
 HEADLINE_KINDS = frozenset(("inject", "incident", "crisis", "crisis_outcome", "treaty", "band_change", "end", "action",
-                            "argued", "trigger"))
+                            "argued", "trigger", "ice", "transit_blocked"))
 
 
 @dataclass(frozen=True)

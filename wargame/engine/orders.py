@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .conditions import eval_cond, failing_parts
+from .seasons import ice_zones, quarter
 
 OVERRIDE_KINDS = ("scale", "replace", "reroll", "manual_dice")
 OVERRIDE_REASONS = ("Realism", "Pedagogy", "Pace", "Error")
@@ -13,6 +14,7 @@ ARGUED_MODE_FOR_SETTING = {"cards": "estimative", "weighted": "weighted_2d6", "u
 
 # Why an action is not usable now, as a code the app may test (the text is for people).
 NOT_UNLOCKED, NOT_POSSIBLE, OVER_BUDGET = "not_unlocked", "not_possible", "over_budget"
+ICE = "ice"  # a surface order into a zone the season's ice closes (seasons.ice_zones)
 
 
 class Refusal(str):
@@ -233,6 +235,11 @@ def order_problem(scenario, state, team, order, *, turn=None) -> str | None:
     spec = scenario.actions[order.action]
     if spec.locked_until_unlocked and spec.key not in state.unlocked:
         return f"{spec.key} is not yet unlocked"
+    if spec.surface and spec.zones:
+        number = turn if turn is not None else state.turn + 1
+        zone, _ = resolve_target(spec, team, order)
+        if zone in ice_zones(scenario, number):
+            return Refusal(f"{spec.key}: ice closes {zone} to surface ships in Q{quarter(scenario, number)}", ICE)
     if spec.prereq:
         tgt, _ = resolve_target(spec, team, order)
         ctx = {"self": team, "target": tgt if not spec.zones else None}
@@ -282,7 +289,7 @@ def available_actions(scenario, state, team) -> list:
         if spec.locked_until_unlocked and key not in st.unlocked:
             reason = Refusal("not yet unlocked", NOT_UNLOCKED)
         else:
-            targets = spec.allowed_targets(team) or (None,)
+            targets = spec.zones or spec.allowed_targets(team) or (None,)
             probs = []
             for t in targets:
                 p = order_problem(scenario, st, team, Order(team, key, t))
@@ -291,7 +298,7 @@ def available_actions(scenario, state, team) -> list:
                     break
                 probs.append(p)
             if probs:
-                reason = Refusal(probs[0])
+                reason = probs[0] if isinstance(probs[0], Refusal) else Refusal(probs[0])
             elif effective_cost(scenario, st, key) > budget:
                 reason = Refusal(f"over RP budget ({effective_cost(scenario, st, key)} > {budget})", OVER_BUDGET)
         out.append((spec, not reason, reason))

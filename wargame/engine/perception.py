@@ -32,6 +32,9 @@ def perceive(scenario, state, viewer: str, *, seed) -> dict:
         "actors": {},
         "presence": {},
         "dyads": {},
+        # hidden submarines: only the viewer's own positions and the viewer's own detections, never others'
+        "hidden": hidden_positions(state, viewer),
+        "contacts": own_contacts(state, viewer),
     }
     amp = {}
     for code in p.actors:
@@ -80,6 +83,16 @@ def perceive(scenario, state, viewer: str, *, seed) -> dict:
         else:  # other dyads: only what is public (rung and band)
             out["dyads"][key] = {"rung": d.rung, "band": band_name(d.IL), "estimate": True}
     return out
+
+
+def hidden_positions(state, team: str) -> list:
+    """The zones of this team's own hidden submarines ([] if none). Never another team's."""
+    return list(state.hidden.get(team, ()))
+
+
+def own_contacts(state, team: str) -> list:
+    """This team's own detections, oldest first: [{"zone", "turn", "hunted"}]. Never another team's."""
+    return [dict(c) for c in state.contacts.get(team, ())]
 
 
 def public_presence(scenario, public_events=()) -> dict:

@@ -1,8 +1,9 @@
 """resolve_turn: a pure function of (scenario, previous state, orders, injects, overrides, seed).
 
 Sequence (§4): crisis sub-turn (the choices of the dyads that ended last turn at rung ≥ 4; rung 7 stops play
-here) → pending effects → injects (scripted, condition, ad hoc) → order checks →
-turn modifiers and opposed rolls → diplomatic/information → economic → military → argued →
+here) → pending effects → injects (scripted, condition, ad hoc) → season (ice) → order checks →
+turn modifiers and opposed rolls → strait transits and barriers → diplomatic/information → economic →
+military → hidden submarines (placements, detection rolls) → argued →
 incidents → update (drift, IL, D, RP) → rungs → triggers (crisis, bands, domestic pressure, end).
 Within a category every effect is computed from the same snapshot and applied together.
 Each phase is a module of `phases/`; this module only runs them in order.
@@ -17,6 +18,7 @@ from .events import HEADLINE_KINDS
 from .orders import ArguedError, ArguedOrder, GameOverError, Order, OverrideError
 from .phases.actions import apply_turn_modifiers, resolve_category
 from .phases.argued import resolve_argued
+from .phases.detection import detection_phase
 from .phases.end import check_end
 from .phases.incidents import roll_incidents
 from .phases.injects import fire_injects
@@ -24,6 +26,8 @@ from .phases.inputs import check_inputs
 from .phases.opposed import roll_opposed
 from .phases.orders import plan_actions
 from .phases.pending import apply_due_effects
+from .phases.season import season_phase
+from .phases.straits import check_transits
 from .phases.triggers import fire_triggers
 from .phases.turn import Turn
 from .phases.update import update
@@ -156,11 +160,14 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
     if not turn.state.ended:  # rung 7 in the crisis sub-turn: the rest of the turn does not run
         apply_due_effects(turn)
         fire_injects(turn, frozenset(skip_injects), frozenset(fire_now), injects)
+        season_phase(turn)
         actions = plan_actions(turn, catalogue_orders)
         apply_turn_modifiers(turn, actions)
         roll_opposed(turn, actions)
+        actions = check_transits(turn, actions)
         for category in PHASES:
             resolve_category(turn, actions, category)
+        detection_phase(turn)
         if argued_orders:
             resolve_argued(turn, argued_orders, mode)
         roll_incidents(turn)

@@ -15,10 +15,12 @@ PHASES = ("diplomatic", "economic", "military")
 PHASE_OF_CATEGORY = {"diplomatic": "diplomatic", "information": "diplomatic",
                      "economic": "economic", "military": "military"}
 ZONES = ("okhotsk", "kurils_south", "kurils_north", "soya", "tsugaru", "sea_of_japan",
-         "korea_strait", "east_china_sea", "nw_pacific")
+         "korea_strait", "east_china_sea", "nw_pacific", "okhotsk_north")
 TEAM_CODES = ("JPN", "RUS", "CHN", "USA", "KOR")
 ACTION_KEYS = tuple([f"M{i}" for i in range(1, 14)] + [f"D{i}" for i in range(1, 10)]
                     + [f"E{i}" for i in range(1, 6)] + [f"I{i}" for i in range(1, 4)])
+# Actions only some scenarios have (Sea of Okhotsk): S1/S2 hidden submarine placements, H1 an ASW hunt.
+OPTIONAL_ACTION_KEYS = ("S1", "S2", "H1")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +65,8 @@ class ActionSpec:
     effects: tuple = field(default=(), repr=False)
     joint: dict | None = field(default=None, repr=False)
     island: bool = False
+    hidden: bool = False  # a secret order: its event goes to the ordering team only (submarine placement)
+    surface: bool = False  # surface ships: refused in a zone the ice closes (ICE)
 
     @property
     def phase(self) -> str:
@@ -93,7 +97,8 @@ class Params:
                  "align", "drift_k", "drift_c0", "il_k", "il_ct", "il_cap", "comm_k", "base_T0", "base_IL0",
                  "tension_cap", "parallel_g", "island_factor",
                  "d_rev", "rp_cap_mult", "rp_penalties", "grievance", "spill_side", "rungs",
-                 "inc", "adj", "crisis", "triggers", "end", "opposed", "zones", "pairs", "cache")
+                 "inc", "adj", "crisis", "triggers", "end", "opposed", "zones", "pairs", "cache",
+                 "subs", "straits", "ice")
 
     def __init__(self, rules: dict):
         actors = rules["actors"]
@@ -142,6 +147,9 @@ class Params:
         self.end = rules.get("end", {})
         self.opposed = list(rules.get("opposed", ()))
         self.zones = tuple(rules.get("zones", ZONES))
+        self.subs = rules.get("subs") or {}  # hidden submarines: quieting, detection, effects, start
+        self.straits = tuple(rules.get("straits") or ())
+        self.ice = rules.get("ice") or {}
         acts = self.actors
         self.pairs = tuple(dyad_key(a, b) for i, a in enumerate(acts) for b in acts[i + 1:])
         self.cache = {}  # pure lookups memoised per scenario (static order checks)
@@ -208,6 +216,7 @@ class Scenario:
             presence[z] = {c: int(n) for c, n in sorted(forces.items()) if n}
         rp = {c: p.income[c] for c in p.teams}
         st = GameState(0, actors, dyads, rp, presence)
+        st.hidden = {c: list(z) for c, z in sorted((p.subs.get("start") or {}).items())}
         for pen in p.rp_penalties:
             if st.actors[pen["actor"]].vars.get(pen["var"], 0) >= pen["ge"]:
                 st.rp[pen["actor"]] = max(0, st.rp[pen["actor"]] + int(pen["delta"]))

@@ -105,6 +105,12 @@ class GameState:
     pending: list = field(default_factory=list)  # delayed effects: dicts with "turn"
     ended: str | None = None
     crisis: tuple = ()  # dyad keys in a crisis sub-turn
+    # Hidden submarines (scenarios with `subs:`): this turn's secret positions {team: [zone, ...]}, each
+    # hunter's own detections {hunter: [{"zone", "turn", "hunted"}, ...]} and running counts
+    # {"detections:JPN", "detected:RUS", "trails:JPN", "transits:CHN", "blocked:CHN": int}.
+    hidden: dict = field(default_factory=dict)
+    contacts: dict = field(default_factory=dict)
+    tally: dict = field(default_factory=dict)
 
     def copy(self) -> "GameState":
         return GameState(
@@ -120,6 +126,9 @@ class GameState:
             [dict(p) for p in self.pending],
             self.ended,
             self.crisis,
+            {t: list(z) for t, z in self.hidden.items()},
+            {t: [dict(c) for c in cs] for t, cs in self.contacts.items()},
+            dict(self.tally),
         )
 
     def dyad(self, a: str, b: str) -> DyadState:
@@ -143,6 +152,9 @@ class GameState:
             "pending": [dict(p) for p in self.pending],
             "ended": self.ended,
             "crisis": list(self.crisis),
+            "hidden": {t: list(self.hidden[t]) for t in sorted(self.hidden)},
+            "contacts": {t: [dict(c) for c in self.contacts[t]] for t in sorted(self.contacts)},
+            "tally": dict(sorted(self.tally.items())),
         }
 
     @classmethod
@@ -164,6 +176,9 @@ class GameState:
             pending=[dict(p) for p in d.get("pending", [])],
             ended=d.get("ended"),
             crisis=tuple(d.get("crisis", ())),
+            hidden={t: list(z) for t, z in (d.get("hidden") or {}).items()},
+            contacts={t: [dict(c) for c in cs] for t, cs in (d.get("contacts") or {}).items()},
+            tally=dict(d.get("tally") or {}),
         )
 
     def mod(self, kind: str, key: str, default=None):

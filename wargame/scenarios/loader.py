@@ -14,13 +14,13 @@ import yaml
 
 from wargame.engine.conditions import cond_text, validate_cond
 from wargame.engine.effects import effects_text, validate_effect
-from wargame.engine.spec import (ACTION_KEYS, CATEGORIES, TEAM_CODES, ZONES, ActionSpec, InjectSpec, ObjectiveSpec,
+from wargame.engine.spec import (ACTION_KEYS, CATEGORIES, OPTIONAL_ACTION_KEYS, TEAM_CODES, ZONES, ActionSpec, InjectSpec, ObjectiveSpec,
                                  Params, Scenario, TeamSpec)
 from wargame.engine.state import ACTOR_VARS, FLAGS, REQUIRED_ACTOR_VARS, dyad_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
-OBJECTIVE_IDS = tuple(f"{t}{i}" for t in TEAM_CODES for i in (1, 2, 3))
+OBJECTIVE_IDS = tuple(f"{t}{i}" for t in TEAM_CODES for i in (1, 2, 3, 4))
 TARGET_KINDS = ("none", "any", "teams")
 
 
@@ -294,6 +294,7 @@ def validate_rules(r: dict, name: str) -> list[str]:
                 err(f"presence.{z}.{c}", "unknown actor")
             elif not (_is_int(n) and 0 <= n <= 20):
                 err(f"presence.{z}.{c}", f"expected a number of task groups 0-20, got {n!r}")
+    _validate_sea(r, zones, codes, teams_of(actors), err)
     inc = need(r, "incidents", "", "dict") or {}
     for k in ("base", "per_N", "per_T", "floor", "high_T", "high_T_mult", "scale"):
         if k in inc and not _is_num(inc[k]):
@@ -369,8 +370,8 @@ def validate_rules(r: dict, name: str) -> list[str]:
     teams = tuple(c for c, a in actors.items() if isinstance(a, dict) and a.get("team", True))
     for key, a in acts.items():
         p = f"actions.{key}"
-        if key not in ACTION_KEYS:
-            err(p, "unknown action key (known: M1-M13, D1-D9, E1-E5, I1-I3)")
+        if key not in ACTION_KEYS and key not in OPTIONAL_ACTION_KEYS:
+            err(p, "unknown action key (known: M1-M13, D1-D9, E1-E5, I1-I3, S1, S2, H1)")
             continue
         if not isinstance(a, dict):
             err(p, "expected a mapping")
@@ -395,9 +396,20 @@ def validate_rules(r: dict, name: str) -> list[str]:
                     err(f"{p}.target.{t}", "expected a team from who: and a list of actor codes")
         else:
             err(p + ".target", f"invalid target {tg!r}")
-        for flag in ("bilateral", "locked", "island"):
+        for flag in ("bilateral", "locked", "island", "hidden", "surface"):
             if flag in a and not isinstance(a[flag], bool):
                 err(f"{p}.{flag}", "expected true/false")
+        ops = {e.get("op") for e in (a.get("effects") or []) if isinstance(e, dict)}
+        if a.get("hidden") and not ("zones" in a and "place_sub" in ops):
+            err(f"{p}.hidden", "a hidden action places a submarine: it needs zones: and a {op: place_sub} effect")
+        if "place_sub" in ops and not a.get("hidden"):
+            err(f"{p}.hidden", "a submarine placement must be hidden: true")
+        if ops & {"place_sub", "hunt"} and not isinstance(r.get("subs"), dict):
+            err(p, "submarine placements and hunts need a subs: section")
+        if ops & {"transit", "barrier"} and not r.get("straits"):
+            err(p, "transits and barriers need a straits: list")
+        if a.get("surface") and "zones" not in a:
+            err(f"{p}.surface", "a surface action the ice can refuse needs zones:")
         if a.get("bilateral") and tg == "none":
             err(p + ".target", "a bilateral action needs a partner target")
         if "zones" in a:
@@ -420,7 +432,8 @@ def validate_rules(r: dict, name: str) -> list[str]:
                     E.extend(f"{name}: {m}" for m in validate_effect(e, f"{p}.joint.effects[{i}]", codes,
                                                                      actions=action_keys, zones=zones))
         allowed = {"name", "category", "cost", "rung", "who", "target", "bilateral", "locked", "island", "zones",
-                   "default_zone", "prereq", "effects", "joint", "help", "effects_text", "prereq_text"}
+                   "default_zone", "prereq", "effects", "joint", "help", "effects_text", "prereq_text", "hidden",
+                   "surface"}
         for k in a:
             if k not in allowed:
                 err(f"{p}.{k}", "unknown key")
@@ -462,6 +475,106 @@ def validate_rules(r: dict, name: str) -> list[str]:
             continue
         E.extend(f"{name}: {m}" for m in validate_cond(o.get("cond"), p + ".cond", codes, extra_refs=()))
     return E
+
+
+def teams_of(actors) -> tuple:
+    return tuple(c for c, a in actors.items() if isinstance(a, dict) and a.get("team", True))
+
+
+def _probability_block(d, path, err, keys=("base", "per_point", "min", "max")):
+    if not isinstance(d, dict):
+        err(path, "expected a mapping")
+        return
+    for k, v in d.items():
+        if k not in keys:
+            err(f"{path}.{k}", f"unknown key (allowed: {', '.join(keys)})")
+        elif k in ("base", "min", "max", "ice", "extra_hunt") and not (_is_num(v) and 0 <= v <= 1):
+            err(f"{path}.{k}", f"expected a probability 0-1, got {v!r}")
+        elif k == "per_point" and not (_is_num(v) and 0 <= v <= 0.1):
+            err(f"{path}.{k}", f"expected a number 0-0.1 (chance per point), got {v!r}")
+        elif k == "reveal_margin" and not (_is_num(v) and 0 <= v <= 100):
+            err(f"{path}.{k}", f"expected a number of d100 points 0-100, got {v!r}")
+    if _is_num(d.get("min")) and _is_num(d.get("max")) and d["min"] > d["max"]:
+        err(f"{path}.min", "min is above max")
+
+
+def _sizes(d, path, err, keys):
+    if not isinstance(d, dict):
+        err(path, f"expected a mapping of {', '.join(keys)} to numbers")
+        return
+    for k, v in d.items():
+        if k not in keys:
+            err(f"{path}.{k}", f"unknown key (allowed: {', '.join(keys)})")
+        elif not (_is_num(v) and -20 <= v <= 20):
+            err(f"{path}.{k}", f"expected a number -20..20, got {v!r}")
+
+
+def _validate_sea(r, zones, codes, teams, err):
+    """subs: (hidden submarines), straits:, transits: and ice: (Sea of Okhotsk); all optional."""
+    if "straits" in r:
+        st = r["straits"]
+        if not (isinstance(st, list) and st and all(z in zones for z in st)):
+            err("straits", f"expected a list of this scenario's zones, got {st!r}")
+    if "transits" in r:
+        tr = r["transits"]
+        if not isinstance(tr, dict):
+            err("transits", "expected a mapping {watch, block, blocked}")
+        else:
+            for k in tr:
+                if k not in ("watch", "block", "blocked"):
+                    err(f"transits.{k}", "unknown key (allowed: watch, block, blocked)")
+            w = tr.get("watch", [])
+            acts = r.get("actions") if isinstance(r.get("actions"), dict) else {}
+            if not (isinstance(w, list) and all(x in acts for x in w)):
+                err("transits.watch", f"expected a list of this scenario's action keys, got {w!r}")
+            if "block" in tr:
+                _probability_block(tr["block"], "transits.block", err)
+            if "blocked" in tr:
+                _sizes(tr["blocked"], "transits.blocked", err, ("AX", "T"))
+    if "subs" in r:
+        sb = r["subs"]
+        if not isinstance(sb, dict):
+            err("subs", "expected a mapping {quieting, start, detection, contact, trail}")
+        else:
+            for k in sb:
+                if k not in ("quieting", "start", "detection", "contact", "trail"):
+                    err(f"subs.{k}", "unknown key (allowed: quieting, start, detection, contact, trail)")
+            q = sb.get("quieting")
+            if not isinstance(q, dict) or not q:
+                err("subs.quieting", "expected a mapping of team code to a quieting number 0-100")
+            else:
+                for c, v in q.items():
+                    if c not in teams:
+                        err(f"subs.quieting.{c}", "unknown team")
+                    elif not (_is_num(v) and 0 <= v <= 100):
+                        err(f"subs.quieting.{c}", f"expected a number 0-100, got {v!r}")
+            for c, zs in (sb.get("start") or {}).items():
+                if c not in (q or {}):
+                    err(f"subs.start.{c}", "a team with no quieting number has no submarine")
+                elif not (isinstance(zs, list) and all(z in zones for z in zs)):
+                    err(f"subs.start.{c}", f"expected a list of zones, got {zs!r}")
+            if "detection" in sb:
+                _probability_block(sb["detection"], "subs.detection", err,
+                                   ("base", "per_point", "min", "max", "extra_hunt", "ice", "reveal_margin"))
+            for k in ("contact", "trail"):
+                if k in sb:
+                    _sizes(sb[k], f"subs.{k}", err, ("BS", "T"))
+    if "ice" in r:
+        ice = r["ice"]
+        if not isinstance(ice, dict):
+            err("ice", "expected a mapping {quarters, zones, bs}")
+            return
+        for k in ice:
+            if k not in ("quarters", "zones", "bs"):
+                err(f"ice.{k}", "unknown key (allowed: quarters, zones, bs)")
+        qs = ice.get("quarters")
+        if not (isinstance(qs, list) and qs and all(_is_int(x) and 1 <= x <= 4 for x in qs)):
+            err("ice.quarters", f"expected a list of quarters 1-4, got {qs!r}")
+        zs = ice.get("zones")
+        if not (isinstance(zs, list) and zs and all(z in zones for z in zs)):
+            err("ice.zones", f"expected a list of this scenario's zones, got {zs!r}")
+        if "bs" in ice and not (_is_num(ice["bs"]) and -20 <= ice["bs"] <= 20):
+            err("ice.bs", f"expected a number -20..20, got {ice['bs']!r}")
 
 
 def validate_text(t: dict, rules: dict, name: str) -> list[str]:
@@ -791,6 +904,7 @@ def build(rules: dict, text: dict, source: str = "") -> Scenario:
             locked_until_unlocked=bool(a.get("locked", False)),
             targets=targets, zones=zones, default_zone=a.get("default_zone", ""),
             prereq=a.get("prereq"), effects=effects, joint=a.get("joint"), island=bool(a.get("island", False)),
+            hidden=bool(a.get("hidden", False)), surface=bool(a.get("surface", False)),
         )
     injects = []
     for iid, inj in (rules.get("injects") or {}).items():

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from wargame.engine.calibrate import (ALL_POLICIES, CJ, JR, POLICIES, TARGETS, GameSeries, calibrate, end_kind,
+from wargame.engine.calibrate import (ALL_POLICIES, CJ, JR, POLICIES, SEA_POLICIES, SEA_TARGETS, TARGETS, GameSeries, calibrate, end_kind,
                                       measure, play_game, run_policies)
 from wargame.engine.orders import ArguedOrder, Order
 from wargame.engine.simulate import (PolicyError, format_seeds, parse_policy, parse_seeds, read_policy, run,
@@ -281,16 +281,19 @@ def test_report_shape(slug):
     rep = calibrate(sc, 3, workers=1)
     assert list(rep) == ["scenario", "seeds", "turns", "policies", "targets", "passed", "total", "objectives"]
     assert (rep["scenario"], rep["seeds"], rep["turns"]) == (slug, "1-3", 8)
-    assert [p["key"] for p in rep["policies"]] == [p.key for p in ALL_POLICIES]
+    # the Sea of Okhotsk (hidden submarines) also plays SEA_POLICIES and measures SEA_TARGETS
+    sea = SEA_POLICIES if slug == SO else ()
+    assert [p["key"] for p in rep["policies"]] == [p.key for p in ALL_POLICIES + sea]
     assert all(p["games"] == 3 and sum(p["ends"].values()) == 3 for p in rep["policies"])
-    assert rep["total"] == len(TARGETS) and rep["passed"] == sum(r["passed"] for r in rep["targets"])
-    assert {r["policy"] for r in rep["targets"]} == {p.name for p in POLICIES}
+    assert rep["total"] == len(TARGETS) + (len(SEA_TARGETS) if sea else 0)
+    assert rep["passed"] == sum(r["passed"] for r in rep["targets"])
+    assert {r["policy"] for r in rep["targets"]} == {p.name for p in POLICIES + sea}
     for r in rep["targets"]:
         assert isinstance(r["passed"], bool) and r["measured"] and r["target"]
     ids = [o["id"] for o in rep["objectives"]]
     assert ids == [o.id for t in sc.team_codes for o in sc.team(t).objectives]
     for o in rep["objectives"]:
-        assert set(o["met"]) == {p.key for p in POLICIES}
+        assert set(o["met"]) == {p.key for p in POLICIES + sea}
         assert all(0 <= v <= 1 for v in o["met"].values())
     json.dumps(rep)
 
@@ -455,10 +458,11 @@ def test_calibrate_command():
     if r.returncode and "Traceback" in r.stderr:
         pytest.skip("Django settings not importable here: " + r.stderr.strip().splitlines()[-1])
     assert r.returncode == 0, r.stderr
-    assert f"of {len(TARGETS)} targets pass" in r.stdout.strip().splitlines()[-1]
+    # the Sea of Okhotsk adds its hidden-submarine rows (SEA_TARGETS) to §12's
+    assert f"of {len(TARGETS) + len(SEA_TARGETS)} targets pass" in r.stdout.strip().splitlines()[-1]
     assert "Objectives met at the end" in r.stdout and ("PASS" in r.stdout or "FAIL" in r.stdout)
     j = _manage("calibrate", "--scenario", SO, "--seeds", "3", "--workers", "1", "--json")
     rep = json.loads(j.stdout)
-    assert rep["seeds"] == "1-3" and rep["total"] == len(TARGETS)
+    assert rep["seeds"] == "1-3" and rep["total"] == len(TARGETS) + len(SEA_TARGETS)
     bad = _manage("calibrate", "--scenario", "nowhere")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr

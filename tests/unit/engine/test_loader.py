@@ -8,7 +8,7 @@ import yaml
 
 from wargame.scenarios import ScenarioError, load_scenario, load_scenario_file, scenario_slugs
 from wargame.scenarios.loader import HERE
-from wargame.engine.spec import ACTION_KEYS, TEAM_CODES
+from wargame.engine.spec import ACTION_KEYS, OPTIONAL_ACTION_KEYS, TEAM_CODES
 
 
 _RAW = {}
@@ -39,14 +39,16 @@ def problem(tmp_path, data, text=None):
 
 
 def test_shipped_scenarios_load():
-    """Both scenarios load with all 30 actions, their 10 injects each, five teams and three objectives each."""
+    """Both scenarios load with all 30 actions (the Sea of Okhotsk adds S1, S2, H1), their 10 injects each, five
+    teams and three objectives each (the Sea of Okhotsk adds JPN4, RUS4, CHN4)."""
     assert scenario_slugs() == ["northern-territories", "sea-of-okhotsk"]
     for slug, prefix in (("northern-territories", "NT"), ("sea-of-okhotsk", "SO")):
         sc = load_scenario(slug)
-        assert tuple(sc.actions) == ACTION_KEYS
+        sea = slug == "sea-of-okhotsk"
+        assert tuple(sc.actions) == ACTION_KEYS + (OPTIONAL_ACTION_KEYS if sea else ())
         assert [i.id for i in sc.injects] == [f"{prefix}{n}" for n in range(1, 11)]
         assert sc.team_codes == TEAM_CODES
-        assert all(len(t.objectives) == 3 for t in sc.teams)
+        assert [len(t.objectives) for t in sc.teams] == ([4, 4, 4, 3, 3] if sea else [3] * 5)
         assert (sc.start_year, sc.start_quarter, sc.turns) == (2016, 3, 8)
         assert [t.code for t in sc.teams if t.played_by_default] == ["JPN", "RUS", "CHN"]
         assert load_scenario(slug) is sc  # cached

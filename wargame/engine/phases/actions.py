@@ -23,9 +23,19 @@ def resolve_category(turn, actions, category: str):
         scope = action.scope
         teams = action.teams
         scope.turn_mods_done = True
+        hidden = getattr(spec, "hidden", False)
+        if hidden:  # a secret placement: told to the placing team only, seen by no one (state.hidden)
+            ran = turn.run_event(action.event_id, category, "sub_placed", main_effects(spec), scope, buffer,
+                                 teams=list(teams), audience=[teams[0]],
+                                 text=f"{teams[0]}: {spec.key} {spec.name} ({scope.zone}, secret)",
+                                 scale=action.scale, extra={"action": spec.key, "zone": scope.zone})
+            continue
         ran = turn.run_event(action.event_id, category, "action", main_effects(spec), scope, buffer,
-                             teams=list(teams), audience="all", text=_text(action), scale=action.scale,
+                             teams=list(teams), audience=action.audience if action.audience == "all"
+                             else list(action.audience), text=_text(action), scale=action.scale,
                              extra={"action": spec.key})
+        if action.audience != "all":
+            ran["text"] += " (unobserved)"
         covert = scope.detected is not None
         if covert:
             ran["detected"] = scope.detected

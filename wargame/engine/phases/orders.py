@@ -18,6 +18,7 @@ class Action:
     teams: tuple
     scale: float = 1.0  # an opposed roll's loser takes effect at less
     order: Order | None = None  # None for a joint patrol
+    audience: object = "all"  # narrowed to the team for an unobserved strait transit (phases/straits.py)
 
 
 @dataclass(slots=True)
