@@ -166,7 +166,7 @@ class Order(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="orders")
     slot = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=8)
-    target = models.CharField(max_length=3, blank=True)
+    target = models.CharField(max_length=20, blank=True)  # a team code, or a sea zone id for a zone order
     note = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)

@@ -16,6 +16,6 @@ four disputed islands as Russian; this map draws them in a neutral tone under a
 hatched zone of their own, so that neither side's claim is implied.
 """
 
-from .theatre import DEFAULT_COLOURS, ZONE_IDS, ZONES, Zone, theatre_svg
+from .theatre import DEFAULT_COLOURS, ZONE_IDS, ZONES, Zone, theatre_svg, zone_name
 
-__all__ = ["theatre_svg", "ZONES", "ZONE_IDS", "Zone", "DEFAULT_COLOURS"]
+__all__ = ["theatre_svg", "zone_name", "ZONES", "ZONE_IDS", "Zone", "DEFAULT_COLOURS"]

@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["Zone", "ZONES", "ZONE_IDS", "DEFAULT_COLOURS", "theatre_svg"]
+__all__ = ["Zone", "ZONES", "ZONE_IDS", "DEFAULT_COLOURS", "theatre_svg", "zone_name"]
 
 DATA_FILE = Path(__file__).with_name("northeast-asia.geojson")
 CREDIT = "Map data: Natural Earth (public domain)"
@@ -1274,3 +1274,9 @@ def theatre_svg(*, presence: Mapping[str, Mapping[str, int]] | None = None,
                  'stroke="#94a3b8" stroke-width="1.5"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def zone_name(zone_id: str) -> str:
+    """A sea zone's name for people ("soya" -> "Soya / La Pérouse Strait"); the id when the map has none."""
+    zone = _ZONE_BY_ID.get(zone_id)
+    return zone.name if zone else zone_id

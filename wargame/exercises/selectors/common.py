@@ -3,6 +3,7 @@
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wargame import engine
 from wargame.scenarios import load_scenario
@@ -73,7 +74,17 @@ def dom_id(event_id):
 
 
 def map_layers(exercise, *, team=None):
-    """What the theatre map draws besides presence: the scenario's zones and, for a team, what only that team
-    may see. Public when ``team`` is None. The map draws only what it is given, so secrecy is decided here."""
+    """What the theatre map draws besides presence: the scenario's zones and straits, the ice of the turn being
+    played and, for a team, what only that team may see: its own submarines and its own contacts. Public when
+    ``team`` is None. The map draws only what it is given, so secrecy is decided here."""
     spec = scenario_for(exercise)
-    return {"zones": spec.params.zones}
+    number = max(1, exercise.state.get("turn", 0) + (0 if exercise.status == "ended" else 1))
+    ice = engine.ice_zones(spec, number)
+    layers = {"zones": spec.params.zones, "straits": spec.params.straits, "ice_zones": ice,
+              "ice_label": _("Ice (Q%(q)d)") % {"q": engine.quarter(spec, number)} if ice else ""}
+    if team is not None:
+        state = engine.GameState.from_dict(exercise.state)
+        layers["own_subs"] = [{"zone": zone, "label": _("%(team)s submarine") % {"team": team.code},
+                               "colour": team.colour} for zone in engine.hidden_positions(state, team.code)]
+        layers["contacts"] = engine.own_contacts(state, team.code)
+    return layers

@@ -41,6 +41,9 @@ def console_view(*, exercise):
         "actors": [{"code": c, "vars": {k: round(v) for k, v in a.vars.items()}, "rp": state.rp.get(c, 0)}
                    for c, a in sorted(state.actors.items())],
         "dyads": dyad_rows(state, codes),
+        # White alone sees the hidden submarines' true positions and every team's contacts.
+        "hidden": {team: engine.hidden_positions(state, team) for team in sorted(state.hidden)},
+        "contacts": {team: engine.own_contacts(state, team) for team in sorted(state.contacts)},
         "result": turn.result if turn and turn.status == Turn.Status.REVIEW else None,
     }
 

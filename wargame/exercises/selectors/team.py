@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _lazy
 
 from wargame import engine
+from wargame.maps import zone_name
 
 from ..models import ArguedAction, Order, Turn
 from .common import current_turn, dyad_rows, last_published_turn, scenario_for
@@ -45,7 +46,9 @@ def team_catalogue(*, team):
             if ok or why.code != engine.NOT_UNLOCKED]
     groups = [(label, [r for r in rows if r[0].category == category]) for category, label in CATEGORIES]
     others = [t for t in exercise.teams.all() if t.pk != team.pk]
-    return {"actions": rows, "groups": [g for g in groups if g[1]], "targets": others}
+    # Sea zones, for the orders that go to a zone (patrols, hunts, transits), when the team has one.
+    zones = [(z, zone_name(z)) for z in spec.params.zones] if any(a.zones for a, _ok, _why in rows) else []
+    return {"actions": rows, "groups": [g for g in groups if g[1]], "targets": others, "zones": zones}
 
 
 CATEGORIES = (("military", _lazy("Military")), ("diplomatic", _lazy("Diplomatic")),

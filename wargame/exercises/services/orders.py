@@ -23,7 +23,10 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     existing = Order.objects.select_for_update().filter(turn=turn, team=team, slot=slot).first()
     current_revision = check_revision(existing, base_revision, ORDER_CONFLICT)
     action = (action or "").strip().upper()
-    target = (target or "").strip().upper()
+    target = (target or "").strip()
+    # A target is a team code (upper case) or, for an order that goes to a sea zone, a zone id (lower case).
+    target = target.lower() if target.lower() in load_scenario(turn.exercise.scenario.slug).params.zones \
+        else target.upper()
     note = clean_text(note, limit=NOTE_MAX_CHARS, what=_("An order note"))
     if target and not action:
         raise ServiceError(_("Choose an action for that target, or clear the target."))

@@ -28,8 +28,15 @@ def action_options(catalogue, selected):
 
 @register.simple_tag
 def target_options(catalogue, selected):
+    """Teams, and the sea zones for orders that go to a zone (when the team has any)."""
     options = format_html_join("", '<option value="{}"{}>{}</option>', (
         (t.code, mark_safe(" selected") if t.code == selected else "", t.name) for t in catalogue["targets"]))
+    zones = catalogue.get("zones") or ()
+    if zones:
+        options = format_html('<optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>', _("Teams"), options,
+                              _("Sea zones (patrols, hunts, transits)"), format_html_join(
+                                  "", '<option value="{}"{}>{}</option>',
+                                  ((z, mark_safe(" selected") if z == selected else "", name) for z, name in zones)))
     return mark_safe(format_html('<option value="">{}</option>', _("— none —")) + options)
 
 

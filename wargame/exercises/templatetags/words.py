@@ -58,6 +58,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from wargame.engine.adjudication import OUTCOME_LABELS
 from wargame.exercises.selectors import dom_id as to_dom_id
+from wargame.maps import zone_name
 
 register = template.Library()
 
@@ -138,7 +139,7 @@ def team_name(code, spec=None):
     for team in getattr(spec, "teams", ()) or ():
         if team.code == code:
             return team.name
-    return str(ACTOR_NAMES.get(code, code))
+    return str(ACTOR_NAMES.get(code) or zone_name(code))  # an order's target may be a sea zone
 
 
 @register.filter
