@@ -7,6 +7,7 @@ from django.test import Client
 
 from wargame.exercises import services
 from wargame.exercises.models import Player, Turn
+from wargame.exercises.selectors.debrief import PARTS
 
 from ..conftest import join
 from .test_access import MATRIX, PUBLISHED_MATRIX, RELEASED_MATRIX
@@ -58,7 +59,7 @@ def test_russias_ssbn_is_on_no_page_but_russias_and_whites_until_it_is_found(sea
     exercise, people = sea
     _play(exercise, {"RUS": ("S1", ZONE), "JPN": ("H1", "okhotsk")})  # Japan hunts in the wrong zone
     services.turn_publish(exercise=exercise, by="white")
-    services.debrief_release(exercise=exercise, by="white", parts=["thesis", "tension", "timeline", "actions"])
+    services.debrief_release(exercise=exercise, by="white", parts=[name for name, *_rest in PARTS])  # every part
     russia = people["RUS"].get(f"/x/{exercise.join_code}/t/RUS/").content.decode()
     assert f'data-own-sub-zone="{ZONE}"' in russia  # Russia sees its own boat
     console = people["white"].get(f"/f/{exercise.pk}/").content.decode()
