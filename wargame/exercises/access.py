@@ -304,6 +304,24 @@ def access_export_as_facilitator(request, exercise_id, export_id):
     return exercise, export
 
 
+def access_forecast_as_facilitator(request, exercise_id, forecast_id):
+    """One of White's forecasts: (exercise, forecast) or 404. Never a player's or an observer's."""
+    exercise = access_exercise_as_facilitator(request, exercise_id)
+    forecast = exercise.forecasts.filter(pk=forecast_id).first()
+    if forecast is None:
+        raise Http404
+    return exercise, forecast
+
+
+def access_team_as_facilitator(request, exercise_id, team_code):
+    """A team White acts on (hand it to a bot, take it back): (exercise, team) or 404."""
+    exercise = access_exercise_as_facilitator(request, exercise_id)
+    team = exercise.teams.filter(code=str(team_code).upper()).first()
+    if team is None:
+        raise Http404
+    return exercise, team
+
+
 def access_turn_result_as_player(request, code, team_code, number):
     """An earlier published turn as this team saw it: (team, player, result). Its players and White; 404
     for a turn not yet published."""

@@ -55,6 +55,9 @@ class Exercise(models.Model):
     # which of its parts it shows (names from the debrief's list of sections); until then it is White's.
     debrief_released_at = models.DateTimeField(null=True, blank=True)
     debrief_parts = models.JSONField(default=list, blank=True)
+    # A fork ("what if?") keeps its parent's game up to fork_turn, whose orders White may then change.
+    forked_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forks")
+    fork_turn = models.PositiveSmallIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     # Archived exercises leave White's list (shown under "Archived") and stay readable.
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -71,6 +74,8 @@ class Team(models.Model):
     code = models.CharField(max_length=3)
     name = models.CharField(max_length=60)
     colour = models.CharField(max_length=7, default="#64748b")
+    # A team with no players may be handed to a bot: the name of one of its actor's written policies.
+    bot_policy = models.CharField(max_length=40, blank=True)
     max_players = models.PositiveSmallIntegerField(default=8)
 
     class Meta:
@@ -170,6 +175,7 @@ class Order(models.Model):
     note = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(Player, on_delete=models.SET_NULL, null=True, blank=True)
+    by_bot = models.CharField(max_length=40, blank=True)  # the bot policy that gave this order, if a bot did
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -320,3 +326,34 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-created"]
+
+
+class Forecast(models.Model):
+    """White's "what happens if we publish this and they keep going?": the next turns run many times from a
+    state, fanned out over the workers in chunks. Never changes the exercise; never shown to a player."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="forecasts")
+    number = models.PositiveIntegerField()  # per exercise: with the exercise seed, it seeds the runs
+    from_turn = models.PositiveSmallIntegerField()  # the turn whose (proposed or published) state it starts from
+    turns = models.PositiveSmallIntegerField(default=3)
+    runs = models.PositiveIntegerField(default=2000)
+    chunks = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)  # the starting state, orders repeated, dyads charted
+    partials = models.JSONField(default=dict, blank=True)  # {chunk index: its summary}, merged when all are in
+    result = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    error = models.CharField(max_length=500, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [models.UniqueConstraint(fields=["exercise", "number"], name="forecast_number_unique")]
