@@ -4,7 +4,10 @@ from django.urls import path
 
 from wargame.exercises.views import debrief as debrief_views
 from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary, team_stream
+from wargame.exercises.views import bots as bot_views
 from wargame.exercises.views import exports as export_views
+from wargame.exercises.views import forecast as forecast_views
+from wargame.exercises.views import fork as fork_views
 from wargame.exercises.views import pack as pack_views
 
 handler403 = people.permission_denied  # a removed player gets a page that says White removed them
@@ -40,10 +43,14 @@ urlpatterns = [
     path("f/<int:exercise_id>/", facilitator.console, name="console"),
     path("f/<int:exercise_id>/debrief/", debrief_views.debrief_white, name="debrief-white"),
     path("f/<int:exercise_id>/debrief/release/", debrief_views.debrief_release, name="debrief-release"),
+    path("f/<int:exercise_id>/fork/", fork_views.fork, name="console-fork"),
+    path("f/<int:exercise_id>/fork/order/", fork_views.fork_order, name="console-fork-order"),
     path("f/<int:exercise_id>/lock/", facilitator.turn_lock, name="console-lock"),
     path("f/<int:exercise_id>/publish/", facilitator.turn_publish, name="console-publish"),
     path("f/<int:exercise_id>/resolve/retry/", facilitator.turn_resolve_retry, name="console-resolve-retry"),
     path("f/<int:exercise_id>/clock/", facilitator.turn_clock, name="console-clock"),
+    path("f/<int:exercise_id>/bots/", bot_views.bot_assign, name="console-bot-assign"),
+    path("f/<int:exercise_id>/bots/release/", bot_views.bot_release, name="console-bot-release"),
     path("f/<int:exercise_id>/assign/", facilitator.player_assign, name="console-assign"),
     path("f/<int:exercise_id>/players/rename/", facilitator.player_rename, name="console-player-rename"),
     path("f/<int:exercise_id>/players/remove/", facilitator.player_remove, name="console-player-remove"),
@@ -67,6 +74,10 @@ urlpatterns = [
     path("f/<int:exercise_id>/crisis/minutes/", facilitator.crisis_minutes, name="console-crisis-minutes"),
     path("f/<int:exercise_id>/facilitators/", facilitator.facilitator_add, name="console-facilitator-add"),
     path("f/<int:exercise_id>/observers/", facilitator.observers_console, name="console-observers"),
+    path("f/<int:exercise_id>/forecast/", forecast_views.start, name="console-forecast-start"),
+    path("f/<int:exercise_id>/forecast/panel/", forecast_views.panel, name="console-forecast"),
+    path("f/<int:exercise_id>/forecast/<int:forecast_id>/cancel/", forecast_views.cancel,
+         name="console-forecast-cancel"),
     path("f/<int:exercise_id>/exports/", export_views.panel, name="exports-panel"),
     path("f/<int:exercise_id>/exports/new/", export_views.request_export, name="exports-request"),
     path("f/<int:exercise_id>/exports/<int:export_id>/download/", export_views.download, name="exports-download"),

@@ -127,6 +127,19 @@ MATRIX = [
     ("post", "/f/{id}/debrief/release/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("get", "/x/{code}/debrief/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/o/{obs}/debrief/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
+    # Forks: White forks its own exercise and sets a fork's orders; the debrief compares related branches.
+    ("post", "/f/{id}/fork/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/fork/order/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/debrief/?compare={id}", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    # Bots: White hands a team with no players to a bot (no team posted here: the team gate answers 404).
+    ("post", "/f/{id}/bots/", {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/bots/release/", {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    # White's forecast (console card, start, cancel): never a player's or an observer's.
+    ("get", "/f/{id}/forecast/panel/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/f/{id}/forecast/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/f/{id}/forecast/", {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
+    ("post", "/f/{id}/forecast/999999/cancel/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     # White's exports of the exercise (a job list, a request, a file).
     ("get", "/f/{id}/exports/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/f/{id}/exports/new/", {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),

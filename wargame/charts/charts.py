@@ -312,16 +312,19 @@ def small_multiples(cid, title, desc, *, x_labels, panels, bands=(), markers=(),
 
 
 def stacked_bars(cid, title, desc, *, x_labels, parts, line=None, line_label="", hrefs=None, y_label="",
-                 digits=1, width=820, height=380, bar_titles=None, caption=None, total_label="Total"):
+                 digits=1, width=820, height=380, bar_titles=None, caption=None, total_label="Total",
+                 line2=None, line2_label="", line2_colour="#c8510b", line2_dash="7 4"):
     """Bars stacked from zero (rises up, falls down), a net label on each, an optional cumulative line; each
-    bar a link (``hrefs[i]``) to what lies behind it."""
+    bar a link (``hrefs[i]``) to what lies behind it. ``line2``: a second line to compare with (another branch
+    of the game, say), dashed, with its own legend entry and table column."""
     cid = safe_id(cid)
     n = len(x_labels)
     totals = [sum(float(pt.values[i] or 0) for pt in parts) for i in range(n)]
     ups = [sum(max(0.0, float(pt.values[i] or 0)) for pt in parts) for i in range(n)]
     downs = [sum(min(0.0, float(pt.values[i] or 0)) for pt in parts) for i in range(n)]
-    lo = min([0.0] + downs + ([min(v for v in line if v is not None)] if line else []))
-    hi = max([1.0] + ups + ([max(v for v in line if v is not None)] if line else []))
+    lines = [v for ln in (line or [], line2 or []) for v in ln if v is not None]
+    lo = min([0.0] + downs + lines)
+    hi = max([1.0] + ups + lines)
     pad = (hi - lo) * 0.08
     ticks = nice_ticks(lo - pad, hi + pad, 6)
     y0, y1 = min(ticks[0], lo), max(ticks[-1], hi)
@@ -341,6 +344,8 @@ def stacked_bars(cid, title, desc, *, x_labels, parts, line=None, line_label="",
         items.append((draw, pt.label))
     if line is not None:
         items.append((_line_swatch(Series(line_label, [], INK, "", "circle")), line_label))
+    if line2 is not None:
+        items.append((_line_swatch(Series(line2_label, [], line2_colour, line2_dash, "triangle")), line2_label))
     _legend(p, items, left, 20, right - left, size=13)
     _y_axis(p, ys, ticks, left, right)
     if y_label:
@@ -349,7 +354,7 @@ def stacked_bars(cid, title, desc, *, x_labels, parts, line=None, line_label="",
              f'stroke-width="1.4"/>')
     for i in range(n):
         href = hrefs[i] if hrefs else None
-        label = (bar_titles[i] if bar_titles else f"{x_labels[i]}: {fmt(totals[i], digits, True)}")
+        label = (bar_titles[i] if bar_titles and bar_titles[i] else f"{x_labels[i]}: {fmt(totals[i], digits, True)}")
         p.append((f'<a href="{esc(href)}" class="bar-link" data-bar="{i}">' if href else '<g class="bar">')
                  + f"<title>{esc(label)}</title>")
         # a wide, invisible hit area: the whole column is the link
@@ -384,13 +389,22 @@ def stacked_bars(cid, title, desc, *, x_labels, parts, line=None, line_label="",
         if last is not None:
             p.append(text(min(right - 2, xc(last) + 10), ys(line[last]) - 8, fmt(line[last], digits, True),
                           size=12, anchor="start" if xc(last) + 60 < right else "end", fill=INK, weight="600"))
+    if line2 is not None:
+        pts = [None if i >= n or v is None else (xc(i), ys(v)) for i, v in enumerate(line2)]
+        p.append(f'<g class="series" data-series="{esc(line2_label)}">')
+        p.append(_polyline(pts, line2_colour, line2_dash, width=2.2))
+        p.extend(marker("triangle", pt[0], pt[1], line2_colour, 4.2) for pt in pts if pt is not None)
+        p.append("</g>")
     p.append("</svg>")
     columns = [""] + [pt.label for pt in parts] + [total_label] + ([line_label] if line is not None else [])
+    columns += [line2_label] if line2 is not None else []
     rows = []
     for i in range(n):
         row = [x_labels[i]] + [fmt(pt.values[i], digits, True) for pt in parts] + [fmt(totals[i], digits, True)]
         if line is not None:
             row.append(fmt(line[i], digits, True))
+        if line2 is not None:
+            row.append(fmt(line2[i] if i < len(line2) else None, digits, True))
         rows.append(row)
     return Chart(cid, "stacked", title, desc, "".join(p), Table(caption or title, columns, rows))
 
@@ -542,3 +556,56 @@ def hbars(cid, title, desc, *, rows, max_value, value_label, width=400, row_heig
                  Table(caption or title, ["", value_label],
                        [[label, fmt(value, digits) + (f" {notes[r]}" if notes and notes[r] else "")]
                         for r, (label, value) in enumerate(rows)]))
+
+
+def fan_chart(cid, title, desc, *, x_labels, median, band50, band90, y_min=0, y_max=100, y_label="", digits=1,
+              colour=PALETTE[0], width=640, height=300, caption=None, labels=("Median", "Middle 50%", "Middle 90%"),
+              column_labels=("5%", "25%", "Median", "75%", "95%")):
+    """A fan chart: the median as a line with markers, on a solid band holding the middle 50% of outcomes and a
+    lighter, dash-edged band holding the middle 90%. ``band50`` and ``band90``: (lows, highs), one per x label.
+    The first x label may be the known starting point (its bands are then just the median)."""
+    cid = safe_id(cid)
+    n = len(x_labels)
+    left, right, top = 52, width - 24, 46
+    bottom = height - 34
+    xs = Scale(0, max(1, n - 1), left + 14, right - 14)
+    ys = Scale(y_min, y_max, bottom, top)
+    p = [_open(cid, "fan", title, desc, width, height)]
+    _y_axis(p, ys, nice_ticks(y_min, y_max, 5), left, right)
+    if y_label:
+        p.append(text(left - 40, top - 14, y_label, size=12, fill=MUTED))
+    _x_labels(p, xs, x_labels, bottom + 20)
+
+    def area(lo, hi, fill, opacity, dash, name):
+        pts_hi = [(xs(i), ys(v)) for i, v in enumerate(hi)]
+        pts_lo = [(xs(i), ys(v)) for i, v in reversed(list(enumerate(lo)))]
+        d = "M" + "L".join(f"{num(x)} {num(y)}" for x, y in pts_hi + pts_lo) + "Z"
+        edge = f' stroke="{esc(fill)}" stroke-width="1" stroke-dasharray="{dash}"' if dash else ""
+        return (f'<path class="fan-band" data-band="{esc(name)}" d="{d}" fill="{esc(fill)}" '
+                f'fill-opacity="{opacity}"{edge}/>')
+
+    p.append(area(band90[0], band90[1], colour, "0.16", "4 3", labels[2]))
+    p.append(area(band50[0], band50[1], colour, "0.38", "", labels[1]))
+    pts = [None if v is None else (xs(i), ys(v)) for i, v in enumerate(median)]
+    p.append(f'<g class="series" data-series="{esc(labels[0])}">')
+    p.append(_polyline(pts, INK, "", width=2.4))
+    p.extend(marker("circle", pt[0], pt[1], INK, 3.8) for pt in pts if pt is not None)
+    p.append("</g>")
+    for i, v in enumerate(median):
+        if v is not None and i:
+            p.append(text(xs(i), ys(v) - 8, fmt(v, digits), size=12, anchor="middle", fill=INK, weight="600"))
+
+    def band_swatch(opacity, dash):
+        def draw(x, y):
+            edge = f' stroke="{esc(colour)}" stroke-dasharray="{dash}"' if dash else ""
+            return (f'<rect x="{num(x)}" y="{num(y - 6)}" width="20" height="12" fill="{esc(colour)}" '
+                    f'fill-opacity="{opacity}"{edge}/>')
+        return draw
+    _legend(p, [(_line_swatch(Series(labels[0], [], INK, "", "circle")), labels[0]),
+                (band_swatch("0.38", ""), labels[1]), (band_swatch("0.16", "4 3"), labels[2])],
+            left, 18, right - left, size=12)
+    p.append(f'<line x1="{num(left)}" x2="{num(right)}" y1="{num(bottom)}" y2="{num(bottom)}" stroke="{AXIS}"/>')
+    p.append("</svg>")
+    rows = [[x_labels[i]] + [fmt(v, digits) for v in (band90[0][i], band50[0][i], median[i], band50[1][i],
+                                                      band90[1][i])] for i in range(n)]
+    return Chart(cid, "fan", title, desc, "".join(p), Table(caption or title, [""] + list(column_labels), rows))

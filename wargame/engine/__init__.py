@@ -1,5 +1,6 @@
 """Pure rules engine (stdlib only; never imports Django). See docs/ENGINE_CONTRACT.md."""
 from .adjudication import card_median
+from .bots import BOT_POLICIES, BOT_POLICY_NAMES, BotError, bot_crisis_choice, bot_orders, bot_policies
 from .crisis import CRISIS_CHOICES, CrisisError, CrisisResult, crisis_dyads, resolve_crisis
 from .events import HEADLINE_KINDS, EventId, audience_includes, parse_event_id, visible_to
 from .msel import InjectStatus, ResolvedTurn, injects_announced, msel_status
@@ -16,6 +17,7 @@ from .state import (BAND_NAMES, RUNG_NAMES, VARIABLES, ActorState, DyadState, Ga
                     tension_rung)
 
 __all__ = [
+    "BOT_POLICIES", "BOT_POLICY_NAMES", "BotError", "bot_crisis_choice", "bot_orders", "bot_policies",
     "CRISIS_CHOICES", "CrisisError", "CrisisResult", "crisis_dyads", "resolve_crisis",
     "card_median", "HEADLINE_KINDS", "EventId", "audience_includes", "parse_event_id", "visible_to",
     "InjectStatus", "ResolvedTurn", "injects_announced", "msel_status",

@@ -13,6 +13,8 @@ A game that ends early counts at "turn 8" with its final state.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import multiprocessing
 import statistics
 import textwrap
@@ -523,10 +525,20 @@ def objective_shares(scenario, runs, policies=POLICIES) -> list:
     return out
 
 
-def calibrate(scenario, seeds=200, *, turns=TURNS, workers=1, policies=None) -> dict:
+def with_bots(policies, bots) -> tuple:
+    """Each policy with some teams handed to bots by policy name ({"CHN": "hawk"}): a bot team's steps give way
+    to its bot. A what-if: the §12 targets were written for the policies as they stand."""
+    if not bots:
+        return tuple(policies)
+    return tuple(dataclasses.replace(p, orders={**{t: v for t, v in p.orders.items() if t not in bots},
+                                                "bots": dict(bots)}) for p in policies)
+
+
+def calibrate(scenario, seeds=200, *, turns=TURNS, workers=1, policies=None, bots=None) -> dict:
     """The §12 report of a scenario. seeds: a count (seeds 1..N) or a list of seeds. policies: default
-    policies_for(scenario) (the sea policies only for a scenario with hidden submarines)."""
-    policies = policies_for(scenario) if policies is None else policies
+    policies_for(scenario) (the sea policies only for a scenario with hidden submarines). bots: teams handed
+    to bots in every policy ({"CHN": "hawk"}; see with_bots)."""
+    policies = with_bots(policies_for(scenario) if policies is None else policies, bots)
     seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
     runs = run_policies(scenario, policies, seeds, turns=turns, workers=workers)
     rows = measure(runs)
@@ -559,7 +571,7 @@ def _end_counts(games) -> dict:
 def _orders_text(orders) -> str:
     teams = []
     for team, steps in orders.items():
-        if team == "crisis":
+        if team in ("crisis", "bots"):
             continue
         bits = []
         for s in steps if isinstance(steps, list) else [steps]:
@@ -572,6 +584,8 @@ def _orders_text(orders) -> str:
             else:
                 bits.append(s)
         teams.append(f"{team} " + " + ".join(bits))
+    if orders.get("bots"):
+        teams.append("bots " + ", ".join(f"{t} {c}" for t, c in orders["bots"].items()))
     if orders.get("crisis"):
         teams.append("crisis " + ", ".join(f"{t} {c}" for t, c in orders["crisis"].items()))
     return "; ".join(teams) or "no orders"

@@ -15,13 +15,19 @@ An argued action (one a turn, outside the two orders) is {"argue": TEXT, "turns"
 "nearest": KEY and "target": CODE; it is adjudicated in the scenario's default mode with no reasons accepted.
 
 The key "crisis" maps teams to their choice in a crisis sub-turn ("deescalate", "hold" or "escalate";
-default "hold"). The engine has no crisis sub-turn yet: the choices are validated and recorded only.
+default "hold").
+
+The key "bots" hands teams to bots by policy name ({"CHN": "hawk"}; engine.bots.BOT_POLICY_NAMES): a bot team's
+orders each turn come from `bot_orders` (seeded by the run's seed, answering the turn before's orders) and its
+crisis choice from `bot_crisis_choice`. A team is either a bot or has steps, not both.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .bots import BOT_POLICY_NAMES, bot_crisis_choice, bot_orders
+from .crisis import crisis_dyads
 from .orders import (MAX_ORDERS, ArguedOrder, EngineInputError, Order, effective_cost, order_problem, preview_state,
                      static_problem)
 from .effects import ATTR_NAMES
@@ -63,11 +69,12 @@ class Policy:
 
     steps: dict  # team -> tuple of PolicyStep
     crisis: dict  # team -> one of CRISIS_CHOICES
+    bots: dict = field(default_factory=dict)  # team -> bot policy name (engine.bots)
 
     @property
     def fixed(self) -> bool:
-        """True when every turn gets the same orders (no conditional or turn-specific step)."""
-        return all(s.when == "always" and s.turns == "every" for steps in self.steps.values() for s in steps)
+        """True when every turn gets the same orders (no conditional or turn-specific step, no bot)."""
+        return not self.bots and all(s.when == "always" and s.turns == "every" for steps in self.steps.values() for s in steps)
 
     def orders_for(self, scenario, state) -> list:
         """The orders for the turn after `state`, every team's in team order."""
@@ -96,6 +103,29 @@ class Policy:
             out.extend(chosen)
         return out
 
+    def bot_orders_for(self, scenario, state, *, seed, last_orders=()) -> list:
+        """The bot teams' orders for the turn after `state`, in team order."""
+        return [o for team in sorted(self.bots)
+                for o in bot_orders(scenario, state, team, self.bots[team], seed=seed, last_orders=last_orders)]
+
+    def crisis_for(self, scenario, state, last=None) -> dict:
+        """Every team's crisis choice for the sub-turn opening the turn after `state`: the bots' from their
+        policies (non-mirror bots first, so a mirror copies them; `last`: the choices of the last sub-turn)."""
+        choices = dict(self.crisis)
+        if not self.bots:
+            return choices
+        dyads = crisis_dyads(state)
+        for team in sorted(self.bots, key=lambda t: (self.bots[t] == "mirror", t)):
+            mine = [k for k in dyads if team in k.split("-")]
+            if not mine:
+                continue
+            dyad = max(mine, key=lambda k: (state.dyads[k].rung if k in state.dyads else 0, k))
+            other = next(c for c in dyad.split("-") if c != team)
+            other_choice = choices.get(other) if other not in self.bots or self.bots[other] != "mirror" \
+                else (last or {}).get(other)
+            choices[team] = bot_crisis_choice(scenario, state, team, self.bots[team], dyad, other_choice=other_choice)
+        return choices
+
 
 def read_policy(scenario, policy) -> Policy:
     """A Policy from a dict or a JSON string (None: nobody acts). Raises PolicyError with a one-line reason."""
@@ -113,10 +143,13 @@ def read_policy(scenario, policy) -> Policy:
     teams = scenario.team_codes
     crisis = {team: DEFAULT_CRISIS_CHOICE for team in teams}
     crisis.update(_read_crisis(policy.get("crisis"), teams))
+    bots = _read_bots(policy.get("bots"), teams)
     steps = {}
     for team, acts in policy.items():
-        if team == "crisis":
+        if team in ("crisis", "bots"):
             continue
+        if team in bots:
+            raise PolicyError(f"{team} is run by a bot ({bots[team]}): give it steps or a bot, not both")
         if team not in teams:
             raise PolicyError(f"unknown team {team!r} (teams: {', '.join(teams)})")
         if isinstance(acts, (str, dict)):
@@ -126,7 +159,22 @@ def read_policy(scenario, policy) -> Policy:
         if not isinstance(acts, list) or not all(isinstance(a, (str, dict, Order)) for a in acts):
             raise PolicyError(f"{team}: expected a list of action names such as [\"M2\", \"D1:RUS\"]")
         steps[team] = _read_steps(scenario, team, acts)
-    return Policy(steps, crisis)
+    return Policy(steps, crisis, bots)
+
+
+def _read_bots(given, teams) -> dict:
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise PolicyError('bots: expected an object such as {"CHN": "hawk"}')
+    out = {}
+    for team, name in given.items():
+        if team not in teams:
+            raise PolicyError(f"bots: unknown team {team!r} (teams: {', '.join(teams)})")
+        if name not in BOT_POLICY_NAMES:
+            raise PolicyError(f"bots: {team}'s policy must be one of {', '.join(BOT_POLICY_NAMES)}, got {name!r}")
+        out[team] = name
+    return out
 
 
 def _read_crisis(given, teams) -> dict:
@@ -307,11 +355,20 @@ def play(scenario, policy=None, *, turns=8, seed=0, state=None, argued_mode=None
     st = state if state is not None else scenario.initial_state()
     orders = pol.orders_for(scenario, st) if pol.fixed else None
     limit = max(turns + st.turn, 1)
+    last_orders, last_crisis = [], {}
     for _ in range(turns):
         if st.ended:
             break
-        res = resolve_turn(scenario, st, orders if orders is not None else pol.orders_for(scenario, st),
-                           seed=seed, turn_limit=limit, argued_mode=argued_mode, crisis_choices=pol.crisis)
+        given = orders if orders is not None else pol.orders_for(scenario, st)
+        crisis = pol.crisis
+        if pol.bots:
+            given = given + pol.bot_orders_for(scenario, st, seed=seed, last_orders=last_orders)
+            crisis = pol.crisis_for(scenario, st, last_crisis)
+            if crisis_dyads(st):
+                last_crisis = crisis
+            last_orders = [o for o in given if isinstance(o, Order)]
+        res = resolve_turn(scenario, st, given, seed=seed, turn_limit=limit, argued_mode=argued_mode,
+                           crisis_choices=crisis)
         yield res
         st = res.state
 
@@ -323,6 +380,8 @@ def run(scenario, policy=None, *, turns=8, seed=0, state=None, argued_mode=None)
     rec = turn_record(st)
     rec["date"] = game_date(scenario, st.turn)
     report = {"scenario": scenario.slug, "seed": seed, "crisis": dict(pol.crisis), "turns": [rec]}
+    if pol.bots:
+        report["bots"] = dict(pol.bots)
     results = []
     for res in play(scenario, pol, turns=turns, seed=seed, state=st, argued_mode=argued_mode):
         results.append(res)

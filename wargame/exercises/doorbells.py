@@ -19,6 +19,7 @@ class Doorbell(StrEnum):
     TURN_PUBLISHED = "turn_published"
     CRISIS_CHANGED = "crisis_changed"  # a crisis team chose, or the crisis sub-turn was settled
     EXERCISE_DELETED = "exercise_deleted"
+    FORECAST_CHANGED = "forecast_changed"  # White's forecast started, moved on, finished or was cancelled (console only)
     DEBRIEF_RELEASED = "debrief_released"  # White released (or withdrew, or changed) the public after-action review
 
 

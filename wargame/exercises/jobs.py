@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 RESOLVE_TURN = "wargame.exercises.tasks.resolve_turn"
 SETTLE_CRISIS = "wargame.exercises.tasks.settle_crisis"
 RUN_EXPORT = "wargame.exercises.tasks.run_export"
+FORECAST_CHUNK = "wargame.exercises.tasks.forecast_chunk"
 RETRY_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 

@@ -27,7 +27,7 @@ def resolve_turn(turn_id):
 @shared_task(ignore_result=True)
 def enforce_deadlines():
     """The turn clocks and the crisis clocks, on beat's one tick."""
-    return services.deadlines_enforce(), services.crises_enforce()
+    return services.deadlines_enforce(), services.crises_enforce(), services.forecasts_requeue()
 
 
 @shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True)
@@ -38,3 +38,8 @@ def settle_crisis(turn_id):
 @shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True)
 def run_export(job_id):
     return services.export_run(job_id=job_id)
+
+
+@shared_task(base=BestEffortSend, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def forecast_chunk(self, forecast_id, index):
+    return services.forecast_chunk_run(forecast_id=forecast_id, index=index, worker=self.request.hostname or "")

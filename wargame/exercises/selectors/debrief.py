@@ -106,9 +106,46 @@ def _rows(exercise):
     return teams, turns, orders, messages, argued
 
 
-def debrief_view(*, exercise, public=False, parts=None, team=None, turn=None):
+def compare_candidates(exercise):
+    """The other branches this exercise's debrief may be compared with: its parent and its forks."""
+    from ..models import Exercise
+    return list(Exercise.objects.filter(pk=exercise.forked_from_id) | exercise.forks.all())
+
+
+def _branch(exercise, other):
+    """The comparison with another branch of the same game: its published states, and which is which (the parent
+    of the pair is "as played", the other "the fork")."""
+    if other is None:
+        return None
+    turns = list(other.turns.filter(status=Turn.Status.PUBLISHED).order_by("number").only("number", "state_before",
+                                                                                              "result"))
+    if not turns:
+        states = []
+    else:
+        states = [engine.GameState.from_dict(turns[0].state_before)] + [
+            engine.GameState.from_dict(t.result["state"]) for t in turns]
+    mine_is_fork = exercise.forked_from_id == other.pk
+    return {"exercise": other, "states": states, "numbers": [t.number for t in turns],
+            "mine": _("the fork") if mine_is_fork else _("as played"),
+            "theirs": _("as played") if mine_is_fork else _("the fork")}
+
+
+def _compare_axis(ctx):
+    """The x labels (Start, T1…) covering both branches, and each branch's states padded with None to them."""
+    cmp = ctx["compare"]
+    mine, theirs = list(ctx["states"]), list(cmp["states"])
+    n = max(len(mine), len(theirs))
+    last = max(ctx["numbers"] + cmp["numbers"] + [0])
+    labels = [_("Start")] + [_("T%(n)d") % {"n": k} for k in range(1, last + 1)]
+    n = max(n, len(labels))
+    return labels[:n], mine + [None] * (n - len(mine)), theirs + [None] * (n - len(theirs))
+
+
+def debrief_view(*, exercise, public=False, parts=None, team=None, turn=None, compare=None):
     """Everything the debrief page shows. ``public``: the released version (only ``parts``, public facts only).
-    ``team`` / ``turn``: the timeline's filters (a team code, a turn number), already checked by the view."""
+    ``team`` / ``turn``: the timeline's filters (a team code, a turn number), already checked by the view.
+    ``compare``: another branch of the game (its parent or a fork, already gated by the view) whose lines the
+    tension and thesis charts draw beside this one's."""
     spec = scenario_for(exercise)
     teams, turns, orders, messages, argued_rows = _rows(exercise)
     codes = [t.code for t in teams]
@@ -138,7 +175,9 @@ def debrief_view(*, exercise, public=False, parts=None, team=None, turn=None):
     })
     ctx = {"spec": spec, "exercise": exercise, "teams": teams, "codes": codes, "turns": turns, "states": states,
            "numbers": numbers, "x_levels": x_levels, "x_turns": x_turns, "dyads": dyads, "public": public,
-           "events": events_by_turn, "orders": orders, "messages": messages, "argued": argued_rows}
+           "events": events_by_turn, "orders": orders, "messages": messages, "argued": argued_rows,
+           "compare": None if public else _branch(exercise, compare)}
+    data["compare"] = ctx["compare"]
     data["thesis"] = thesis_rows(turns=turns, states=states, events=events_by_turn, public=public)
     builders = {
         "tension": _tension, "institutions": _institutions, "thesis": _thesis_chart,
@@ -199,7 +238,7 @@ def thesis_rows(*, turns, states, events, public):
 # ------------------------------------------------------------------------------------------------ charts
 
 def _dyad_series(states, key, var):
-    return [getattr(s.dyads[key], var) if key in s.dyads else None for s in states]
+    return [getattr(s.dyads[key], var) if s is not None and key in s.dyads else None for s in states]
 
 
 def _crisis_markers(ctx):
@@ -221,12 +260,22 @@ def _tension(ctx, data):
     panels = [charts.Panel(_label(k, ctx["spec"]), [charts.Series(_("Tension"), _dyad_series(ctx["states"], k, "T"),
                                                                   colour="#0f172a", dash="")])
               for k in ctx["dyads"]]
+    x_labels, legend = ctx["x_levels"], False
+    if ctx.get("compare"):  # both branches of the game on each dyad's panel: this one solid, the other dashed
+        cmp = ctx["compare"]
+        x_labels, mine, theirs = _compare_axis(ctx)
+        # colour, dash and marker come from the chart's styling, so the legend's swatches match the lines
+        panels = [charts.Panel(_label(k, ctx["spec"]), [
+            charts.Series(_("Tension, %(branch)s") % {"branch": cmp["mine"]}, _dyad_series(mine, k, "T")),
+            charts.Series(_("Tension, %(branch)s") % {"branch": cmp["theirs"]}, _dyad_series(theirs, k, "T"))])
+            for k in ctx["dyads"]]
+        legend = True
     data["charts"]["tension"] = [charts.small_multiples(
         "chart-tension", _("Tension per dyad by turn"),
         _("Tension (0–100) of each pair of teams from the start through every published turn, on bands shaded by "
           "escalation rung (0 routine to 7 armed conflict, the band's rung written at its right); a dashed line "
           "marks a crisis sub-turn."),
-        x_labels=ctx["x_levels"], panels=panels, bands=bands, markers=_crisis_markers(ctx), columns=3, legend=False)]
+        x_labels=x_labels, panels=panels, bands=bands, markers=_crisis_markers(ctx), columns=3, legend=legend)]
     data["rung_key"] = [(r, name) for r, name in enumerate(engine.RUNG_NAMES)]
 
 
@@ -251,14 +300,28 @@ def _thesis_chart(ctx, data):
     titles = [_("Turn %(n)d: ΔT %(d)s. Open the moves behind it.") % {"n": r["number"],
                                                                       "d": charts.fmt(r["published"], 1)}
               for r in rows]
+    x_turns, hrefs, line, extra = ctx["x_turns"], ["#" + r["anchor"] for r in rows], [r["cumulative"] for r in rows], {}
+    line_label = _("Running total")
+    if ctx.get("compare"):  # the other branch's running total, dashed, on the same axis
+        cmp = ctx["compare"]
+        labels, mine, theirs = _compare_axis(ctx)
+        x_turns = labels[1:]
+        pad = len(x_turns) - len(rows)
+        parts = [charts.Part(p.name, p.label, list(p.values) + [None] * pad, p.colour, p.pattern) for p in parts]
+        titles, hrefs, line = titles + [""] * pad, hrefs + [None] * pad, line + [None] * pad
+        start = theirs[0].dyads[THESIS_DYAD].T if theirs and theirs[0] is not None else None
+        line_label = _("Running total, %(branch)s") % {"branch": cmp["mine"]}
+        extra = {"line2": [None if s is None or start is None else s.dyads[THESIS_DYAD].T - start
+                           for s in theirs[1:]],
+                 "line2_label": _("Running total, %(branch)s") % {"branch": cmp["theirs"]}}
     data["charts"]["thesis"] = [charts.stacked_bars(
         "chart-thesis", _("Why Japan–Russia tension moved, turn by turn"),
         _("Each bar is one turn's change in tension between Japan and Russia, split into five parts that add up to "
           "it: direct moves at each other, spillover from moves aimed at a third party such as China, incidents, "
           "events (injects, triggers, crisis outcomes) and drift. The line is the running total since the start."),
-        x_labels=ctx["x_turns"], parts=parts, line=[r["cumulative"] for r in rows],
-        line_label=_("Running total"), hrefs=["#" + r["anchor"] for r in rows], bar_titles=titles,
-        y_label=_("ΔT (points)"), total_label=_("ΔT"))]
+        x_labels=x_turns, parts=parts, line=line,
+        line_label=line_label, hrefs=hrefs, bar_titles=titles,
+        y_label=_("ΔT (points)"), total_label=_("ΔT"), **extra)]
 
 
 def _communication(ctx, data):

@@ -36,7 +36,7 @@ def _crisis_turn(exercise_id, turn_number):
     return turn
 
 
-def _choose(turn, team, choice, *, player=None, by_white=""):
+def _choose(turn, team, choice, *, player=None, by_white="", settle=True):
     if choice not in engine.CRISIS_CHOICES:
         raise ServiceError(_("Choose de-escalate, hold or escalate."))
     if team.code not in crisis_teams(turn):
@@ -46,7 +46,10 @@ def _choose(turn, team, choice, *, player=None, by_white=""):
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="crisis_chosen",
            actor=player.display_name if player else by_white, team=team.code, choice=choice,
            doorbell=Doorbell.CRISIS_CHANGED)
-    if set(crisis_choices(turn)) >= set(crisis_teams(turn)):
+    if not by_white.startswith("bot:"):  # a bot waiting for this side's choice (mirror) answers now
+        from .bots import bots_choose_in_crisis
+        bots_choose_in_crisis(turn=turn)
+    if settle and set(crisis_choices(turn)) >= set(crisis_teams(turn)):
         jobs.send_on_commit(jobs.SETTLE_CRISIS, turn.pk)
     return row
 
@@ -94,9 +97,13 @@ def crisis_settle(*, turn_id, by="crisis clock", force=False, now=None):
     turn = Turn.objects.select_for_update().select_related("exercise__scenario").get(pk=turn_id)
     if not crisis_pending(turn):
         return False
+    due = force or (turn.crisis_deadline and turn.crisis_deadline <= now)
+    if due:  # a bot that has not chosen (a mirror with nothing to copy yet) chooses now
+        from .bots import bots_choose_in_crisis
+        bots_choose_in_crisis(turn=turn, force=True)
     choices = crisis_choices(turn)
     waiting = set(crisis_teams(turn)) - set(choices)
-    if waiting and not force and not (turn.crisis_deadline and turn.crisis_deadline <= now):
+    if waiting and not due:
         return False
     spec = load_scenario(turn.exercise.scenario.slug)
     outcome = engine.resolve_crisis(spec, engine.GameState.from_dict(turn.state_before), choices,

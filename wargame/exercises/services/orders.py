@@ -19,21 +19,26 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     if slot not in (1, 2):
         raise ServiceError(_("A team has two order slots."))
     turn = open_turn_for(player, turn_number)
-    team = player.team
-    existing = Order.objects.select_for_update().filter(turn=turn, team=team, slot=slot).first()
+    existing = Order.objects.select_for_update().filter(turn=turn, team=player.team, slot=slot).first()
     current_revision = check_revision(existing, base_revision, ORDER_CONFLICT)
+    return _save_order(turn=turn, team=player.team, slot=slot, action=action, target=target, note=note,
+                       existing=existing, revision=current_revision, updated_by=player, actor=player.display_name)
+
+
+def _save_order(*, turn, team, slot, action, target, note, existing, revision, updated_by=None, by_bot="", actor):
+    """The one path every order takes, a player's or a bot's: clean it, check it against the engine's rules and
+    the team's RP with its other slot, save it and log it. ``existing``: the slot's row (locked) or None."""
     action = (action or "").strip().upper()
     target = (target or "").strip()
+    spec = load_scenario(turn.exercise.scenario.slug)
     # A target is a team code (upper case) or, for an order that goes to a sea zone, a zone id (lower case).
-    target = target.lower() if target.lower() in load_scenario(turn.exercise.scenario.slug).params.zones \
-        else target.upper()
+    target = target.lower() if target.lower() in spec.params.zones else target.upper()
     note = clean_text(note, limit=NOTE_MAX_CHARS, what=_("An order note"))
     if target and not action:
         raise ServiceError(_("Choose an action for that target, or clear the target."))
     others = [engine.Order(team=team.code, action=o.action, target=o.target or None)
               for o in Order.objects.filter(turn=turn, team=team).exclude(slot=slot).exclude(action="")]
     if action:
-        spec = load_scenario(turn.exercise.scenario.slug)
         proposed = others + [engine.Order(team=team.code, action=action, target=target or None)]
         problems = engine.check_orders(spec, engine.GameState.from_dict(turn.state_before), team.code, proposed)
         if problems:
@@ -43,10 +48,11 @@ def order_save(*, player, turn_number, slot, action, target="", note="", base_re
     # Orders are the team's own; only a bilateral proposal shows to its target, old and new.
     concerned = sorted({team.code, *(code for code in (existing.target, target) if code)})
     existing.action, existing.target, existing.note = action, target, note
-    existing.revision = current_revision + 1
-    existing.updated_by = player
+    existing.revision = revision + 1
+    existing.updated_by = updated_by
+    existing.by_bot = by_bot
     existing.save()
-    record(exercise_id=player.exercise_id, turn_number=turn.number, kind="order_saved", actor=player.display_name,
+    record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="order_saved", actor=actor,
            team=team.code, slot=slot, action=action, target=target, revision=existing.revision,
            doorbell=Doorbell.ORDERS_CHANGED, audience=concerned)
     return existing

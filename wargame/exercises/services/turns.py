@@ -57,6 +57,8 @@ def lock_claimed(turn, *, by, now=None):
 
 
 def _record_lock(turn, by):
+    from .bots import bots_order  # every bot team orders now, before the lock logs the turn's orders
+    bots_order(turn=turn)
     orders = [{"team": o.team, "action": o.action, "target": o.target} for o in engine_orders(turn)]
     record(exercise_id=turn.exercise_id, turn_number=turn.number, kind="turn_locked", actor=by, orders=orders,
            doorbell=Doorbell.TURN_LOCKED)
@@ -182,6 +184,9 @@ def turn_publish(*, exercise, by, turn_number=None):
         if crisis_teams(next_turn):  # a crisis sub-turn opens the turn; its clock starts now
             next_turn.crisis_deadline = timezone.now() + timedelta(minutes=exercise.crisis_minutes)
         next_turn.save()
+        if next_turn.crisis_deadline:  # bot teams in the crisis choose as it opens
+            from .bots import bots_choose_in_crisis
+            bots_choose_in_crisis(turn=next_turn)
     exercise.save(update_fields=["state", "status", "ended_reason"])
     record(exercise_id=exercise.pk, turn_number=turn.number, kind="turn_published", actor=by, ended=bool(ended),
            doorbell=Doorbell.TURN_PUBLISHED)

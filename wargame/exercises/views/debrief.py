@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, selectors, services
+from ..selectors.debrief import compare_candidates
 
 TEMPLATE = "exercises/debrief/debrief.html"
 
@@ -26,12 +27,27 @@ def _filters(request, data_codes, max_turn):
     return team, turn
 
 
+def _compare(request, exercise):
+    """``?compare=<id>``: another branch of this game (its parent or a fork) that White also facilitates. Any other
+    id is ignored; a branch of this game White does not facilitate is a 404, like its own pages."""
+    try:
+        other_id = int(request.GET.get("compare", ""))
+    except ValueError:
+        return None
+    if other_id == exercise.forked_from_id or exercise.forks.filter(pk=other_id).exists():
+        return access.access_exercise_as_facilitator(request, other_id)
+    return None
+
+
 def _context(request, exercise, *, public, parts=None, base_url, audience):
     codes = list(exercise.teams.values_list("code", flat=True))
     team, turn = _filters(request, codes, exercise.turns.count())
-    data = selectors.debrief_view(exercise=exercise, public=public, parts=parts, team=team, turn=turn)
+    compare = None if public else _compare(request, exercise)
+    data = selectors.debrief_view(exercise=exercise, public=public, parts=parts, team=team, turn=turn,
+                                  compare=compare)
     return {"exercise": exercise, "d": data, "public": public, "base_url": base_url, "audience": audience,
             "release_parts": selectors.debrief_parts(exercise) if not public else None,
+            "branches": None if public else compare_candidates(exercise),
             "public_urls": None if public else {
                 "player": reverse("debrief-public", args=[exercise.join_code]),
                 "observer": reverse("debrief-observer", args=[exercise.observer_code])}}

@@ -16,6 +16,7 @@ from wargame.scenarios import load_scenario, scenario_slugs
 from .. import access, saved_notes, selectors, services
 from ..models import CrisisChoice, EstimateCard, Exercise, Turn
 from ..templatetags.words import override_summary
+from . import forecast as forecast_views
 from .common import render_panel
 
 
@@ -89,8 +90,10 @@ def console_context(request, exercise):
 @login_required
 def console(request, exercise_id):
     exercise = access.access_exercise_as_facilitator(request, exercise_id)
-    return render_panel(request, "exercises/facilitator/console.html", console_context(request, exercise),
-                        CONSOLE_PANELS)
+    context = console_context(request, exercise)
+    if not request.htmx:  # the forecast card (White's only) refreshes itself from views.forecast
+        context.update(forecast_views.forecast_shell_context(exercise))
+    return render_panel(request, "exercises/facilitator/console.html", context, CONSOLE_PANELS)
 
 
 def _act(request, exercise_id, action):

@@ -23,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--turns", type=int, default=8)
         parser.add_argument("--workers", type=int, default=None, help="processes (default: one per CPU)")
         parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+        parser.add_argument("--bots", default=None,
+                            help='teams handed to bots in every policy, by policy name: \'{"CHN": "hawk"}\'')
 
-    def handle(self, *args, scenario, seeds, turns, workers, json: bool, **options):
+    def handle(self, *args, scenario, seeds, turns, workers, json: bool, bots=None, **options):
         try:
             sc = load_scenario(scenario)
         except ScenarioError as e:
@@ -42,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(f"--workers must be 1 or more, got {workers}")
         started = time.perf_counter()
         try:
-            report = calibrate(sc, seed_list, turns=turns, workers=workers)
+            report = calibrate(sc, seed_list, turns=turns, workers=workers, bots=_bots(bots))
         except EngineInputError as e:
             raise CommandError(str(e)) from None
         elapsed = time.perf_counter() - started
@@ -53,6 +55,18 @@ class Command(BaseCommand):
         turns_played = sum(p["turns_played"] for p in report["policies"])
         self.stdout.write(format_report(report, footer=f"{games:,} games, {turns_played:,} turns in {elapsed:.1f} s "
                                                        f"on {workers} worker{'s' if workers != 1 else ''}"))
+
+
+def _bots(text):
+    if not text:
+        return None
+    try:
+        bots = json.loads(text)
+    except ValueError as e:
+        raise CommandError(f"--bots is not valid JSON: {e}") from None
+    if not isinstance(bots, dict):
+        raise CommandError('--bots: expected an object such as {"CHN": "hawk"}')
+    return bots
 
 
 def _dumps(obj):
