@@ -96,17 +96,23 @@ def console(request, exercise_id):
     return render_panel(request, "exercises/facilitator/console.html", context, CONSOLE_PANELS)
 
 
-def _act(request, exercise_id, action):
+def _act(request, exercise_id, action, *, partial="console-turn", error_key=None):
+    """A change White makes on the console, answered with ``partial`` (htmx) or the console. A refusal is a
+    flash message, or with ``error_key`` a context value the partial shows beside its own buttons."""
     exercise = access.access_exercise_as_facilitator(request, exercise_id)
+    error = None
     try:
         action(exercise)
     except services.ServiceError as exc:
-        messages.error(request, str(exc))
-    if request.htmx:
-        response = render(request, "exercises/facilitator/console.html#console-turn",
-                          console_context(request, exercise))
-        return response
-    return redirect("console", exercise_id=exercise.pk)
+        error = str(exc)
+        if not (request.htmx and error_key):
+            messages.error(request, error)
+    if not request.htmx:
+        return redirect("console", exercise_id=exercise.pk)
+    context = console_context(request, exercise)
+    if error_key:
+        context[error_key] = error
+    return render(request, f"exercises/facilitator/console.html#{partial}", context)
 
 
 def _in_place(request, exercise_id, action, *, partial, find, note_id, confirm):
@@ -356,38 +362,24 @@ def clock_control(request, exercise_id, action):
     return _act(request, exercise_id, act)
 
 
-def _crisis_act(request, exercise_id, action):
-    """A change to the crisis sub-turn, answered with the crisis card (htmx) or the console."""
-    exercise = access.access_exercise_as_facilitator(request, exercise_id)
-    error = None
-    try:
-        action(exercise)
-    except services.ServiceError as exc:
-        error = str(exc)
-        if not request.htmx:
-            messages.error(request, error)
-    if not request.htmx:
-        return redirect("console", exercise_id=exercise.pk)
-    context = console_context(request, exercise)
-    context["crisis_error"] = error
-    return render(request, "exercises/facilitator/console.html#console-crisis", context)
+CRISIS_CARD = {"partial": "console-crisis", "error_key": "crisis_error"}  # crisis changes answer in their card
 
 
 @login_required
 @require_POST
 def crisis_choose(request, exercise_id):
     """White chooses for a crisis team, typically one with no players."""
-    return _crisis_act(request, exercise_id, lambda x: services.crisis_choose_for_team(
+    return _act(request, exercise_id, lambda x: services.crisis_choose_for_team(
         exercise=x, by=request.user.username, turn_number=_turn_number(request),
-        team_code=request.POST.get("team", ""), choice=request.POST.get("choice", "")))
+        team_code=request.POST.get("team", ""), choice=request.POST.get("choice", "")), **CRISIS_CARD)
 
 
 @login_required
 @require_POST
 def crisis_settle(request, exercise_id):
     """White settles the crisis now: a team that has not chosen holds."""
-    return _crisis_act(request, exercise_id, lambda x: services.crisis_settle_now(
-        exercise=x, by=request.user.username, turn_number=_turn_number(request)))
+    return _act(request, exercise_id, lambda x: services.crisis_settle_now(
+        exercise=x, by=request.user.username, turn_number=_turn_number(request)), **CRISIS_CARD)
 
 
 @login_required
@@ -399,7 +391,7 @@ def crisis_minutes(request, exercise_id):
             raise services.ServiceError(_("Enter the crisis length in whole minutes."))
         services.crisis_set_minutes(exercise=exercise, by=request.user.username, minutes=minutes)
 
-    return _crisis_act(request, exercise_id, act)
+    return _act(request, exercise_id, act, **CRISIS_CARD)
 
 
 @login_required
