@@ -73,6 +73,18 @@ def test_take_back_stops_the_bot(exercise):
         services.bot_release(exercise=exercise, by="white", team_code="CHN")
 
 
+def test_a_player_who_takes_a_bots_seat_takes_it_over(exercise):
+    """A late arrival joins China while its bot plays it: the bot stops (logged, with who took over), and the
+    lock takes no bot order for China."""
+    services.bot_assign(exercise=exercise, by="white", team_code="CHN", policy="hawk")
+    chen = _seat(exercise, "Chen", "CHN")
+    assert not Team.objects.get(exercise=exercise, code="CHN").bot_policy
+    released = Event.objects.get(exercise=exercise, kind="bot_released")
+    assert released.payload["team"] == "CHN" and released.payload["player"] == chen.pk
+    services.turn_lock(exercise=exercise, by="white")
+    assert not Order.objects.filter(team__code="CHN").exclude(by_bot="").exists()
+
+
 def test_console_hands_to_bot_shows_its_words_and_ordered_by_the_bot(exercise, white_client):
     page = white_client.get(reverse("console", args=[exercise.pk])).content.decode()
     assert 'data-testid="bot-control-CHN"' in page and "Hand to bot" in page

@@ -6,6 +6,7 @@ from django.test import Client
 
 from wargame.exercises import services
 from wargame.exercises.models import Exercise, Forecast
+from wargame.exercises.services.forecast import CHUNK_RUNS
 
 from ..conftest import join
 
@@ -34,8 +35,8 @@ def run_all(forecast, order=None):
 def test_a_forecast_starts_from_the_proposed_result_with_the_turns_orders(in_review):
     turn = in_review.turns.get(number=1)
     version = Exercise.objects.get(pk=in_review.pk).version
-    f = services.forecast_start(exercise=in_review, by="white", turns=2, runs=250)
-    assert (f.number, f.from_turn, f.turns, f.runs, f.chunks, f.status) == (1, 1, 2, 250, 3, "running")
+    f = services.forecast_start(exercise=in_review, by="white", turns=2, runs=CHUNK_RUNS * 2 + 50)
+    assert (f.number, f.from_turn, f.turns, f.chunks, f.status) == (1, 1, 2, 3, "running")  # the last one short
     assert f.params["state"] == turn.result["state"] and f.params["proposed"] is True
     assert f.params["orders"] == {"JPN": ["M2"], "RUS": ["M4"]}
     assert f.params["dyads"] == ["JPN-RUS", "CHN-JPN"]
@@ -47,10 +48,26 @@ def test_a_forecast_starts_from_the_proposed_result_with_the_turns_orders(in_rev
     assert f.status == "cancelled"
     assert services.forecast_chunk_run(forecast_id=f.pk, index=0) is False  # a cancelled forecast runs nothing
     f.refresh_from_db()
-    assert f.chunks_done == 0 and f.partials == {}
+    assert f.chunks_done == 0 and not f.chunk_rows.exists()
     with pytest.raises(services.ServiceError):
         services.forecast_cancel(exercise=in_review, by="white", forecast_id=f.pk)
     assert services.forecast_start(exercise=in_review, by="white").number == 2
+
+
+def test_a_team_run_by_a_bot_plays_its_policy_in_the_forecast_not_its_orders(in_review, facilitator):
+    """China's seat is empty and handed to a hawk: the forecast records the bot, leaves out any orders China's
+    row holds, and its figures differ from the same forecast with China's seat left quiet."""
+    quiet = run_all(services.forecast_start(exercise=in_review, by="white", turns=2, runs=200))
+    Forecast.objects.filter(pk=quiet.pk).delete()
+    services.bot_assign(exercise=in_review, by="white", team_code="CHN", policy="hawk")
+    f = services.forecast_start(exercise=in_review, by="white", turns=2, runs=200)
+    assert f.params["bots"] == {"CHN": "hawk"} and "CHN" not in f.params["orders"]
+    f = run_all(f)
+    assert f.status == "done" and f.result["dyads"]["CHN-JPN"] != quiet.result["dyads"]["CHN-JPN"]
+    white = Client()
+    white.force_login(facilitator)
+    page = white.get(f"/f/{in_review.pk}/forecast/panel/").content.decode()
+    assert 'data-testid="forecast-bots"' in page and "CHN (hawk)" in page
 
 
 @pytest.mark.parametrize("kwargs", [{"turns": 0}, {"turns": 5}, {"runs": 10}, {"runs": "many"}, {"dyads": ["XXX-YYY"]}])
@@ -61,21 +78,22 @@ def test_a_forecast_refuses_what_it_cannot_run(exercise, kwargs):
 
 
 def test_chunks_are_idempotent_and_the_last_one_merges(in_review):
-    f = services.forecast_start(exercise=in_review, by="white", turns=2, runs=300)
+    f = services.forecast_start(exercise=in_review, by="white", turns=2, runs=CHUNK_RUNS * 3)
     assert services.forecast_chunk_run(forecast_id=f.pk, index=1, worker="a") is True
     assert services.forecast_chunk_run(forecast_id=f.pk, index=1, worker="b") is False  # redelivered: no double count
     f.refresh_from_db()
-    assert f.chunks_done == 1 and f.partials["1"]["worker"] == "a" and f.result is None
+    assert f.chunks_done == 1 and f.result is None
+    assert list(f.chunk_rows.values_list("index", "worker")) == [(1, "a")]
     f = run_all(f, order=[2, 0, 1])
     assert f.status == "done" and f.chunks_done == 3 and f.finished
-    assert f.result["runs"] == 300 and set(f.result["charted"]) == {"JPN-RUS", "CHN-JPN"}
+    assert f.result["runs"] == CHUNK_RUNS * 3 and set(f.result["charted"]) == {"JPN-RUS", "CHN-JPN"}
 
 
 def test_the_same_forecast_reruns_to_the_same_figures(in_review):
-    f = run_all(services.forecast_start(exercise=in_review, by="white", turns=2, runs=200))
+    f = run_all(services.forecast_start(exercise=in_review, by="white", turns=2, runs=CHUNK_RUNS * 2))
     params = f.params
     Forecast.objects.filter(pk=f.pk).delete()
-    g = services.forecast_start(exercise=in_review, by="white", turns=2, runs=200)
+    g = services.forecast_start(exercise=in_review, by="white", turns=2, runs=CHUNK_RUNS * 2)
     assert g.number == 1 and g.params == params
     assert run_all(g, order=[1, 0]).result == f.result
 
@@ -84,7 +102,7 @@ def test_beat_requeues_the_chunks_of_a_stalled_forecast(in_review):
     from datetime import timedelta
 
     from django.utils import timezone
-    f = services.forecast_start(exercise=in_review, by="white", runs=300)
+    f = services.forecast_start(exercise=in_review, by="white", runs=CHUNK_RUNS * 2)
     services.forecast_chunk_run(forecast_id=f.pk, index=0)
     assert services.forecasts_requeue() == []  # it just moved
     later = timezone.now() + timedelta(minutes=1)
@@ -99,7 +117,7 @@ def test_the_console_shows_the_card_its_progress_and_the_fan_chart(in_review, fa
     white.force_login(facilitator)
     page = white.get(f"/f/{in_review.pk}/").content.decode()
     assert 'id="console-forecast"' in page and "sse:forecast_changed" in page and 'data-testid="forecast-start"' in page
-    r = white.post(f"/f/{in_review.pk}/forecast/", {"turns": "2", "runs": "300", "dyads": ["JPN-RUS"]},
+    r = white.post(f"/f/{in_review.pk}/forecast/", {"turns": "2", "runs": str(CHUNK_RUNS * 3), "dyads": ["JPN-RUS"]},
                    HTTP_HX_REQUEST="true", HTTP_HX_TARGET="console-forecast")
     assert r.status_code == 200
     body = r.content.decode()

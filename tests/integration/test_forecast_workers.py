@@ -9,6 +9,7 @@ import pytest
 
 from wargame.engine import forecast as engine_forecast
 from wargame.exercises.models import Forecast
+from wargame.exercises.services.forecast import CHUNK_RUNS
 from wargame.scenarios import load_scenario
 
 from ..conftest import wait_for
@@ -30,7 +31,8 @@ def expected_result(forecast):
     """The forecast computed here, in one piece: what the workers' chunks must add up to."""
     seeds = [engine_forecast.run_seed(forecast.params["seed"], forecast.number, i) for i in range(forecast.runs)]
     summary = engine_forecast.run_chunk(load_scenario("northern-territories"), forecast.params["state"],
-                                        forecast.params["orders"], turns=forecast.turns, seeds=seeds)
+                                        forecast.params["orders"], turns=forecast.turns, seeds=seeds,
+                                        bots=forecast.params.get("bots"))
     return engine_forecast.merge([summary], dyads=forecast.params["dyads"])
 
 
@@ -44,7 +46,7 @@ def start_over_http(procs, exercise, facilitator, runs):
 
 
 def workers_of(forecast):
-    return {p["worker"].split("@")[0] for p in forecast.partials.values()}
+    return {w.split("@")[0] for w in forecast.chunk_rows.values_list("worker", flat=True)}
 
 
 def test_the_chunks_spread_over_both_workers_and_add_up_to_the_whole(procs, seminar, facilitator):
@@ -58,8 +60,10 @@ def test_the_chunks_spread_over_both_workers_and_add_up_to_the_whole(procs, semi
     took = time.monotonic() - started
     f.refresh_from_db()
     print(f"\n2,000 runs × 3 turns on two workers: {took:.2f} s; chunks per worker "
-          f"{ {h: sum(p['worker'].startswith(h) for p in f.partials.values()) for h in hosts} }")
-    assert f.chunks == 20 and f.chunks_done == 20 and sorted(f.partials, key=int) == [str(i) for i in range(20)]
+          f"{ {h: f.chunk_rows.filter(worker__startswith=h).count() for h in hosts} }")
+    chunks = -(-2000 // CHUNK_RUNS)
+    assert f.chunks == chunks and f.chunks_done == chunks
+    assert list(f.chunk_rows.values_list("index", flat=True)) == list(range(chunks))
     assert workers_of(f) == hosts
     assert f.result == expected_result(f)
 
@@ -80,6 +84,6 @@ def test_a_worker_killed_mid_run_loses_nothing(procs, seminar, facilitator):
              message="the forecast to finish on the surviving worker")
     f.refresh_from_db()
     print(f"\nfc1 killed after {killed_at} of {f.chunks} chunks; requeued at {f.params.get('requeued_at')}")
-    assert f.chunks_done == f.chunks == 40 and len(f.partials) == 40
+    assert f.chunks_done == f.chunks == -(-4000 // CHUNK_RUNS) == f.chunk_rows.count()
     assert survivor in workers_of(f)
     assert f.result == expected_result(f)

@@ -9,7 +9,8 @@ only on the runs, never on how they were chunked or in which order the chunks ca
   counted per dyad per turn, and once per run ("in any turn");
 - incidents are counted per (dyad, incident) as the number of runs in which one happened at least once.
 
-A game that ends early (rung 7, a treaty) keeps its final state for the turns left.
+A game that ends early (rung 7, a treaty) keeps its final state for the turns left. A team handed to a bot
+orders by its policy each turn (and chooses in crises) rather than repeating its orders.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hashlib
 
 from .orders import Order
 from .resolve import resolve_turn
+from .simulate import Policy
 from .state import GameState, dyad_key
 
 BIN = 0.5  # T is counted in bins this wide: the fan chart's resolution
@@ -48,14 +50,17 @@ def _bin(t) -> str:
     return str(int(round(t / BIN)))
 
 
-def run_chunk(scenario, state_dict, orders_by_team, *, turns, seeds, turn_limit=None) -> dict:
+def run_chunk(scenario, state_dict, orders_by_team, *, turns, seeds, turn_limit=None, bots=None) -> dict:
     """Play `turns` turns from the state once per seed; a JSON-safe summary that `merge` adds up exactly.
 
     seeds: the runs' seeds (run_seed of their indexes). turn_limit: the exercise's last turn (the scenario's
-    when None): a forecast past it stops where the game would."""
+    when None): a forecast past it stops where the game would. bots: {team: bot policy name}: those teams
+    order each turn by their policy (answering the turn before, as at the table) and choose in crises,
+    instead of repeating orders; their entries in orders_by_team are ignored."""
     turns = max(1, min(MAX_TURNS, int(turns)))
     start = GameState.from_dict(state_dict)
-    orders = read_orders(orders_by_team)
+    bot_policy = Policy(steps={}, crisis={}, bots=dict(bots)) if bots else None
+    orders = read_orders({t: o for t, o in (orders_by_team or {}).items() if t not in (bots or {})})
     keys = sorted(start.dyads)
     hist = {k: [{} for _ in range(turns)] for k in keys}
     crisis = {k: [0] * turns for k in keys}
@@ -67,9 +72,18 @@ def run_chunk(scenario, state_dict, orders_by_team, *, turns, seeds, turn_limit=
     for seed in seeds:
         st = start
         seen_crisis, seen_high, seen_inc = set(), set(), set()
+        last_orders, last_crisis = [], {}
         for i in range(turns):
             if not st.ended:
-                res = resolve_turn(scenario, st, orders, seed=seed, turn_limit=turn_limit)
+                given, choices = orders, None
+                if bot_policy is not None:
+                    mine = bot_policy.bot_orders_for(scenario, st, seed=seed, last_orders=last_orders)
+                    given = orders + mine
+                    choices = bot_policy.crisis_for(scenario, st, last_crisis)
+                    if st.crisis:
+                        last_crisis = choices
+                    last_orders = given
+                res = resolve_turn(scenario, st, given, seed=seed, turn_limit=turn_limit, crisis_choices=choices)
                 st = res.state
                 outcome = set()
                 for e in res.events:

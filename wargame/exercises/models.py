@@ -346,7 +346,6 @@ class Forecast(models.Model):
     chunks = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)  # the starting state, orders repeated, dyads charted
-    partials = models.JSONField(default=dict, blank=True)  # {chunk index: its summary}, merged when all are in
     result = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     error = models.CharField(max_length=500, blank=True)
@@ -357,3 +356,18 @@ class Forecast(models.Model):
     class Meta:
         ordering = ["-created"]
         constraints = [models.UniqueConstraint(fields=["exercise", "number"], name="forecast_number_unique")]
+
+
+class ForecastChunk(models.Model):
+    """One chunk's summary, a row of its own so that storing it costs the same for the first chunk and the last
+    (one growing JSON on the forecast was rewritten under its lock by every chunk). Merged when all are in."""
+
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="chunk_rows")
+    index = models.PositiveIntegerField()
+    summary = models.JSONField()
+    worker = models.CharField(max_length=200, blank=True)
+    finished = models.DateTimeField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["forecast", "index"], name="forecast_chunk_unique")]

@@ -77,3 +77,26 @@ def test_summaries_of_different_forecasts_do_not_merge(whole):
     one_turn = run_chunk(SCENARIO, STATE, BUILDUP, turns=1, seeds=seeds(5))
     with pytest.raises(ValueError):
         merge([whole, one_turn])
+
+
+def test_a_bot_team_orders_by_its_policy_in_every_run_as_simulate_plays_it():
+    """China handed to a hawk: each run plays exactly what `simulate.play` plays with the same bot, seed and
+    orders (so its crisis choices too), its repeated orders are ignored, and the forecast differs from one in
+    which China repeats its orders."""
+    from wargame.engine.simulate import play
+
+    runs = seeds(12)
+    orders = {"JPN": ["M2"], "RUS": ["M4"], "CHN": ["D7"]}
+    with_bot = run_chunk(SCENARIO, STATE, orders, turns=3, seeds=runs, bots={"CHN": "hawk"})
+    assert run_chunk(SCENARIO, STATE, {**orders, "CHN": ["M1:JPN"]}, turns=3, seeds=runs,
+                     bots={"CHN": "hawk"}) == with_bot  # the bot's own repeated orders play no part
+    assert with_bot != run_chunk(SCENARIO, STATE, orders, turns=3, seeds=runs)
+    policy = {"JPN": ["M2"], "RUS": ["M4"], "bots": {"CHN": "hawk"}}
+    expected = {}
+    for seed in runs:
+        states = [r.state for r in play(SCENARIO, policy, turns=3, seed=seed, state=SCENARIO.initial_state())]
+        for i, st in enumerate(states):
+            b = str(int(round(st.dyads["CHN-JPN"].T / 0.5)))
+            expected.setdefault(i, {}).setdefault(b, 0)
+            expected[i][b] += 1
+    assert {i: h for i, h in enumerate(with_bot["hist"]["CHN-JPN"])} == expected

@@ -1,5 +1,5 @@
 """White's forecast: the next 1–4 turns run many times from the proposed (in review) or published state, each
-team's current orders repeated, fanned out over the workers in chunks (one task each, by name).
+team's current orders repeated (a bot's team orders by its policy), fanned out over the workers in chunks (one task each, by name).
 
 A forecast never changes the exercise: it writes only its own row, logs nothing to the exercise's event log
 and bumps no version. Its doorbell (forecast_changed) carries the exercise's current version and no team in
@@ -9,6 +9,7 @@ re-queues the chunks of a forecast that made no progress for the resolve grace (
 """
 
 import logging
+import time
 from datetime import datetime
 
 from django.db import transaction
@@ -21,13 +22,13 @@ from wargame.scenarios import load_scenario
 
 from .. import jobs, live
 from ..doorbells import Doorbell
-from ..models import Exercise, Forecast, Order, Turn
+from ..models import Exercise, Forecast, ForecastChunk, Order, Team, Turn
 from .common import ServiceError
 from .turns import resolve_grace
 
 log = logging.getLogger(__name__)
 
-CHUNK_RUNS = 100
+CHUNK_RUNS = 200
 RUNS_MIN, RUNS_MAX = 100, 20_000
 DEFAULT_DYADS = ("JPN-RUS", "CHN-JPN")
 
@@ -42,10 +43,16 @@ def _ring(exercise_id):
     live.publish_on_commit(exercise_id=exercise_id, kind=Doorbell.FORECAST_CHANGED, version=version, audience=())
 
 
-def _orders(turn):
-    """{team: ["KEY", "KEY:TARGET"]}: each team's catalogue orders of the turn, in slot order."""
+def _bots(exercise):
+    """{team: policy} of the teams a bot plays: they order by their policy in every run."""
+    return dict(Team.objects.filter(exercise=exercise).exclude(bot_policy="").values_list("code", "bot_policy"))
+
+
+def _orders(turn, bots):
+    """{team: ["KEY", "KEY:TARGET"]}: each team's catalogue orders of the turn, in slot order (not the bots')."""
     out = {}
-    rows = Order.objects.filter(turn=turn).exclude(action="").select_related("team").order_by("team__code", "slot")
+    rows = Order.objects.filter(turn=turn).exclude(action="").exclude(team__code__in=list(bots)) \
+        .select_related("team").order_by("team__code", "slot")
     for o in rows:
         out.setdefault(o.team.code, []).append(f"{o.action}:{o.target}" if o.target else o.action)
     return out
@@ -88,9 +95,11 @@ def forecast_start(*, exercise, by, turns=3, runs=2000, dyads=DEFAULT_DYADS):
         raise ServiceError(_("A forecast is running: wait for it or cancel it first."))
     number = (exercise.forecasts.aggregate(n=Max("number"))["n"] or 0) + 1
     chunks = -(-runs // CHUNK_RUNS)
+    bots = _bots(exercise)
     forecast = Forecast.objects.create(
         exercise=exercise, number=number, from_turn=turn.number, turns=turns, runs=runs, chunks=chunks,
-        params={"state": state, "proposed": proposed, "orders": _orders(turn), "dyads": dyads,
+        params={"state": state, "proposed": proposed, "orders": _orders(turn, bots), "bots": bots,
+                "dyads": dyads,
                 "chunk_runs": CHUNK_RUNS, "seed": exercise.seed},
         created_by=str(by)[:150])
     for index in range(chunks):
@@ -100,29 +109,37 @@ def forecast_start(*, exercise, by, turns=3, runs=2000, dyads=DEFAULT_DYADS):
 
 
 def forecast_chunk_run(*, forecast_id, index, worker=""):
-    """Run one chunk and store its summary. Idempotent: a chunk already in (or a cancelled forecast) is skipped;
-    the store re-checks under the row lock, so a redelivered chunk never counts twice. The last chunk merges."""
-    key = str(int(index))
+    """Run one chunk and store its summary as a row. Idempotent: a chunk already in (or a cancelled forecast) is
+    skipped; the store re-checks under the forecast's row lock, so a redelivered chunk never counts twice. The
+    last chunk in merges the rows."""
+    index = int(index)
     forecast = Forecast.objects.select_related("exercise__scenario").filter(pk=forecast_id).first()
-    if forecast is None or forecast.status != Forecast.Status.RUNNING or key in forecast.partials:
-        log.info("forecast %s chunk %s: nothing to do", forecast_id, key)
+    if forecast is None or forecast.status != Forecast.Status.RUNNING or \
+            ForecastChunk.objects.filter(forecast_id=forecast_id, index=index).exists():
+        log.info("forecast %s chunk %s: nothing to do", forecast_id, index)
         return False
     params = forecast.params
-    runs = chunk_range(forecast, int(index))
+    runs = chunk_range(forecast, index)
     seeds = [engine_forecast.run_seed(params.get("seed", forecast.exercise.seed), forecast.number, i) for i in runs]
+    started = time.perf_counter()
     summary = engine_forecast.run_chunk(load_scenario(forecast.exercise.scenario.slug), params["state"],
-                                        params["orders"], turns=forecast.turns, seeds=seeds)
+                                        params["orders"], turns=forecast.turns, seeds=seeds,
+                                        bots=params.get("bots"))
+    engine_s = time.perf_counter() - started
     with transaction.atomic():
-        forecast = Forecast.objects.select_for_update().get(pk=forecast_id)
-        if forecast.status != Forecast.Status.RUNNING or key in forecast.partials:
+        forecast = Forecast.objects.select_for_update().only("status", "chunks", "chunks_done", "exercise_id") \
+            .get(pk=forecast_id)
+        if forecast.status != Forecast.Status.RUNNING or \
+                ForecastChunk.objects.filter(forecast_id=forecast_id, index=index).exists():
             return False
-        forecast.partials[key] = {"summary": summary, "worker": worker, "at": timezone.now().isoformat()}
-        forecast.chunks_done = len(forecast.partials)
-        fields = ["partials", "chunks_done"]
+        ForecastChunk.objects.create(forecast_id=forecast_id, index=index, summary=summary, worker=worker[:200],
+                                     finished=timezone.now())
+        forecast.chunks_done += 1
+        fields = ["chunks_done"]
         if forecast.chunks_done >= forecast.chunks:
+            summaries = ForecastChunk.objects.filter(forecast_id=forecast_id).values_list("summary", flat=True)
             try:
-                forecast.result = engine_forecast.merge([p["summary"] for p in forecast.partials.values()],
-                                                        dyads=params.get("dyads"))
+                forecast.result = engine_forecast.merge(summaries, dyads=params.get("dyads"))
                 forecast.status = Forecast.Status.DONE
             except Exception as exc:  # a bug, not a person's mistake: stored, then raised for the worker's log
                 Forecast.objects.filter(pk=forecast_id).update(status=Forecast.Status.FAILED, error=str(exc)[:500],
@@ -132,6 +149,8 @@ def forecast_chunk_run(*, forecast_id, index, worker=""):
             fields += ["result", "status", "finished"]
         forecast.save(update_fields=fields)
         _ring(forecast.exercise_id)
+    log.info("forecast %s chunk %s: %d runs, engine %.3f s, stored in %.3f s", forecast_id, index, len(seeds),
+             engine_s, time.perf_counter() - started - engine_s)
     return True
 
 
@@ -163,12 +182,13 @@ def forecasts_requeue(*, now=None):
             f = Forecast.objects.select_for_update().filter(pk=pk, status=Forecast.Status.RUNNING).first()
             if f is None:
                 continue
-            marks = [f.created] + [datetime.fromisoformat(p["at"]) for p in f.partials.values() if p.get("at")]
+            done = dict(f.chunk_rows.values_list("index", "finished"))
+            marks = [f.created, *done.values()]
             if f.params.get("requeued_at"):
                 marks.append(datetime.fromisoformat(f.params["requeued_at"]))
             if now - max(marks) < grace:
                 continue
-            missing = [i for i in range(f.chunks) if str(i) not in f.partials]
+            missing = [i for i in range(f.chunks) if i not in done]
             f.params["requeued_at"] = now.isoformat()
             f.save(update_fields=["params"])
             log.warning("forecast %s: no progress since %s; re-queueing chunks %s", pk, max(marks), missing)

@@ -86,6 +86,11 @@ def player_choose_team(*, player, team_code, by_facilitator=None):
         fields.append("switch_answer")
     player.team = team
     player.save(update_fields=fields)
+    if team.bot_policy:  # a late arrival takes the seat over: the bot stops ordering (its orders so far stay)
+        policy, team.bot_policy = team.bot_policy, ""
+        team.save(update_fields=["bot_policy"])
+        log_event(exercise_id=player.exercise_id, turn_number=0, kind="bot_released",
+                  actor=by_facilitator or player.display_name, team=team.code, policy=policy, player=player.pk)
     record(exercise_id=player.exercise_id, turn_number=0, kind="player_assigned",
            actor=by_facilitator or player.display_name, player=player.pk, team=team.code,
            doorbell=Doorbell.ROSTER_CHANGED)

@@ -65,7 +65,7 @@ def forecast_shell_context(exercise):
 def forecast_context(exercise, forecast=False):
     """The forecast card's context: the latest forecast (its charts when done) and the form's choices."""
     if forecast is False:
-        forecast = exercise.forecasts.defer("partials").order_by("-number").first()
+        forecast = exercise.forecasts.order_by("-number").first()
     dyads = sorted((exercise.state or {}).get("dyads", {}))
     chosen = forecast.params.get("dyads") if forecast else services.forecast_defaults()["dyads"]
     done = forecast is not None and forecast.status == Forecast.Status.DONE and forecast.result
