@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := wargame.settings
 
-.PHONY: run test install bench clean
+.PHONY: run test install messages bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed; found " + sys.version.split()[0])'
@@ -17,7 +17,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+# The .mo files Django reads, compiled from locale/*/LC_MESSAGES/*.po (only those whose .po changed).
+messages: $(VENV)/.installed
+	@$(BIN)/python scripts/compile_messages.py
+
+install: $(VENV)/.installed messages
 
 run: install
 	@./scripts/run.sh

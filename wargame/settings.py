@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # reads or writes the body. Skips text/event-stream; BREACH is discussed in wargame/compression.py.
     "wargame.compression.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The person's language: their cookie (set by /i18n/setlang/), else the browser's Accept-Language, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,7 +180,11 @@ LOGIN_REDIRECT_URL = "facilitator-home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("ja", "日本語"), ("ru", "Русский")]  # each named in its own language
+# The language a person picks (the selector on every page) is remembered for a year in this browser.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

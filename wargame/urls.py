@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.i18n import set_language
 
 from wargame.exercises.views import debrief as debrief_views
 from wargame.exercises.views import auth, facilitator, messages, ops, people, player, plenary, team_stream
@@ -9,12 +10,16 @@ from wargame.exercises.views import exports as export_views
 from wargame.exercises.views import forecast as forecast_views
 from wargame.exercises.views import fork as fork_views
 from wargame.exercises.views import pack as pack_views
+from wargame.exercises.views import practice as practice_views
+from wargame.exercises.views import scenarios as scenario_views
 
 handler403 = people.permission_denied  # a removed player gets a page that says White removed them
+handler500 = "wargame.exercises.views.errors.server_error"  # in the person's language, with the selector
 
 urlpatterns = [
     path("", player.home, name="home"),
     path("healthz", ops.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),  # POST language + next: the selector on every page
     path("ping", ops.ping, name="ping"),
     path("x/<str:code>/join/", player.join_team, name="player-join-team"),
     path("x/<str:code>/seat/", people.seat, name="player-seat"),
@@ -34,12 +39,20 @@ urlpatterns = [
     path("x/<str:code>/t/<str:team>/counter/", player.counter_post, name="player-counter"),
     path("x/<str:code>/t/<str:team>/card/", player.card_pick, name="player-card"),
     path("x/<str:code>/t/<str:team>/crisis/", player.crisis_choose, name="player-crisis"),
+    path("x/<str:code>/t/<str:team>/hints/", practice_views.hints_toggle, name="player-hints"),
     path("x/<str:code>/t/<str:team>/turns/<int:number>/", player.turn_history, name="player-turn"),
     path("facilitator/", facilitator.home, name="facilitator-home"),
     path("facilitator/login/", auth.facilitator_login, name="facilitator-login"),
     path("facilitator/logout/", auth_views.LogoutView.as_view(), name="facilitator-logout"),
     path("facilitator/new/", facilitator.exercise_new, name="exercise-new"),
+    path("facilitator/practice/", practice_views.practice_start, name="practice-start"),
     path("facilitator/pack/<slug:slug>/", pack_views.pack, name="pack"),
+    path("facilitator/scenarios/", scenario_views.scenario_list, name="scenario-list"),
+    path("facilitator/scenarios/upload/", scenario_views.scenario_upload, name="scenario-upload"),
+    path("facilitator/scenarios/<slug:slug>/", scenario_views.scenario_detail, name="scenario-detail"),
+    path("facilitator/scenarios/<slug:slug>/calibrate/", scenario_views.scenario_calibrate, name="scenario-calibrate"),
+    path("facilitator/scenarios/<slug:slug>/files/<str:part>/", scenario_views.scenario_file, name="scenario-file"),
+    path("scenarios/schema.json", scenario_views.rules_schema, name="scenario-schema"),
     path("f/<int:exercise_id>/", facilitator.console, name="console"),
     path("f/<int:exercise_id>/debrief/", debrief_views.debrief_white, name="debrief-white"),
     path("f/<int:exercise_id>/debrief/release/", debrief_views.debrief_release, name="debrief-release"),

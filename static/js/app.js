@@ -360,3 +360,18 @@
   document.body.addEventListener("htmx:afterSwap", after);
   document.body.addEventListener("htmx:oobAfterSwap", after);
 })();
+
+// The language selector (templates/includes/language_select.html): picking a language submits its form, so
+// the page comes back in that language at the same place; its button is only for browsers without script.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-lang-form]").forEach(function (form) {
+    var select = form.querySelector("select[name=language]");
+    var button = form.querySelector(".lang-go");
+    if (!select) return;
+    if (button) button.hidden = true;
+    select.addEventListener("change", function () {
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    });
+  });
+})();

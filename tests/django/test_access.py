@@ -73,6 +73,8 @@ MATRIX = [
     ("post", "/x/{code}/t/JPN/counter/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/card/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
     ("post", "/x/{code}/t/JPN/crisis/", {"white": 403, "jpn": 400, "rus": 404, "grey": 404, "stranger": 404}),
+    # A player hides or shows their dashboard's hints (a flag in their own session): back to the dashboard.
+    ("post", "/x/{code}/t/JPN/hints/", {"white": 403, "jpn": 302, "rus": 404, "grey": 404, "stranger": 404}),
     # Turn history: a turn not yet published is nobody's to read.
     ("get", "/x/{code}/t/JPN/turns/1/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     ("get", "/x/{code}/t/JPN/turns/9/", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
@@ -121,6 +123,8 @@ MATRIX = [
     ("get", "/o/NOPE99/?view=console", {"white": 404, "jpn": 404, "rus": 404, "grey": 404, "stranger": 404}),
     # Any facilitator may start an exercise (with no scenario chosen: back to the list).
     ("post", "/facilitator/new/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 302, "stranger": LOGIN}),
+    # Any facilitator may start a practice game (bots in every seat): to its console.
+    ("post", "/facilitator/practice/", {"white": 302, "jpn": LOGIN, "rus": LOGIN, "grey": 302, "stranger": LOGIN}),
     ("get", "/facilitator/login/", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
     # The after-action review: White's; the public version 404s until White releases it.
     ("get", "/f/{id}/debrief/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
@@ -155,6 +159,28 @@ MATRIX = [
      {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
     ("post", "/facilitator/pack/northern-territories/",
      {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
+    # Scenarios: any signed-in facilitator lists, opens, downloads and uploads (an upload with no files: 400,
+    # nothing saved); a shipped scenario has no report to re-queue. Uploaded ones: test_scenario_upload.py.
+    ("get", "/facilitator/scenarios/", {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("post", "/facilitator/scenarios/upload/",
+     {"white": 400, "jpn": LOGIN, "rus": LOGIN, "grey": 400, "stranger": LOGIN}),
+    ("get", "/facilitator/scenarios/upload/",
+     {"white": 405, "jpn": LOGIN, "rus": LOGIN, "grey": 405, "stranger": LOGIN}),
+    ("get", "/facilitator/scenarios/northern-territories/",
+     {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("get", "/facilitator/scenarios/no-such-scenario/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("post", "/facilitator/scenarios/northern-territories/calibrate/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    ("get", "/facilitator/scenarios/sea-of-okhotsk/files/rules/",
+     {"white": 200, "jpn": LOGIN, "rus": LOGIN, "grey": 200, "stranger": LOGIN}),
+    ("get", "/facilitator/scenarios/sea-of-okhotsk/files/bogus/",
+     {"white": 404, "jpn": LOGIN, "rus": LOGIN, "grey": 404, "stranger": LOGIN}),
+    # The rules file's JSON Schema: public, for editors.
+    ("get", "/scenarios/schema.json", {"white": 200, "jpn": 200, "rus": 200, "grey": 200, "stranger": 200}),
+    # The language selector on every page: anyone may pick a language; it names no exercise and opens nothing.
+    ("post", "/i18n/setlang/", {"white": 302, "jpn": 302, "rus": 302, "grey": 302, "stranger": 302}),
+    ("get", "/i18n/setlang/", {"white": 302, "jpn": 302, "rus": 302, "grey": 302, "stranger": 302}),
 ]
 # Named URLs the matrix does not walk, and why.
 NOT_WALKED = {

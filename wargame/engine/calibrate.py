@@ -21,6 +21,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from .perception import objectives_status
+from .orders import EngineInputError
 from .simulate import format_seeds, play, read_policy
 from .state import band_index
 
@@ -82,6 +83,24 @@ SEA_POLICIES = (
                       note="Japan bars Tsugaru every turn; China transits it every turn", short="Barrier"),
 )
 POLICY_NAMES = {p.key: p.name for p in ALL_POLICIES + SEA_POLICIES}
+
+
+class NoCalibrationTargets(EngineInputError):
+    """The scenario lacks actions the §12 policies order (a short practice game): it has no targets to measure."""
+
+
+def missing_actions(scenario, policies) -> list:
+    """The action keys the policies order that the scenario does not have, sorted."""
+    keys = set()
+    for p in policies:
+        for team, steps in p.orders.items():
+            if team in ("crisis", "bots"):
+                continue
+            for s in steps if isinstance(steps, list) else [steps]:
+                step = s.get("order") if isinstance(s, dict) else s
+                if isinstance(step, str):
+                    keys.add(step.split(":")[0])
+    return sorted(k for k in keys if k not in scenario.actions)
 
 
 def policies_for(scenario) -> tuple:
@@ -539,6 +558,12 @@ def calibrate(scenario, seeds=200, *, turns=TURNS, workers=1, policies=None, bot
     policies_for(scenario) (the sea policies only for a scenario with hidden submarines). bots: teams handed
     to bots in every policy ({"CHN": "hawk"}; see with_bots)."""
     policies = with_bots(policies_for(scenario) if policies is None else policies, bots)
+    missing = missing_actions(scenario, policies)
+    if missing:
+        raise NoCalibrationTargets(
+            f"{scenario.slug}: no calibration targets for this scenario: the GAME_MODEL §12 policies order "
+            f"actions it does not have ({', '.join(missing)}). Calibration measures the full scenarios; use "
+            f"`manage.py simulate --scenario {scenario.slug}` to look at this one.")
     seeds = list(range(1, seeds + 1)) if isinstance(seeds, int) else list(seeds)
     runs = run_policies(scenario, policies, seeds, turns=turns, workers=workers)
     rows = measure(runs)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .effects import ATTR_INDEX, Buffer
+from .messages import join_semicolon, msg
 from .orders import EngineInputError, GameOverError
 from .rng import Dice
 from .state import tension_rung
@@ -115,14 +116,18 @@ def crisis_phase(turn, choices: dict):
                 rung = max(min(tension_rung(d.T, params.rungs), params.tension_cap), d.rung - 1)
         d.rung = rung
         turn.interpreter.see_rung(key, rung if rung > params.tension_cap else None)
-        words = {"deescalate": "de-escalates", "hold": "holds", "escalate": "escalates"}
-        text = (f"Crisis sub-turn {a}–{b}: {a} {words[picked[a]]}, {b} {words[picked[b]]}"
-                + "".join(f"; {c['team']}'s call {'works' if c['success'] else 'fails'}" for c in calls)
-                + f" — rung {rung}")
-        turn.record(event_id, "crisis", "crisis_outcome", [a, b], "all", text, choices=picked, calls=calls,
-                    rung=rung, changes=changes)
+        words = {"choice_a": msg("choice_" + picked[a]), "choice_b": msg("choice_" + picked[b])}
+        if calls:
+            text = msg("crisis_outcome_calls", a=a, b=b, **words, rung=rung, calls=join_semicolon(
+                msg("call_works" if c["success"] else "call_fails", team=c["team"]) for c in calls))
+        else:
+            text = msg("crisis_outcome", a=a, b=b, **words, rung=rung)
+        event = turn.record(event_id, "crisis", "crisis_outcome", [a, b], "all", text, choices=picked, calls=calls,
+                            rung=rung, changes=changes)
         if rung >= war_rung and not state.ended:
-            state.ended = f"armed conflict between {a} and {b} (rung {war_rung}): play stops for a hotwash"
+            ending = msg("ending_armed_conflict", a=a, b=b, rung=war_rung)
+            state.ended = turn.render(ending)
+            event["ending_msg"] = ending
     state.crisis = ()
 
 
@@ -138,7 +143,7 @@ def resolve_crisis(scenario, state, crisis_choices=None, *, seed) -> CrisisResul
     from .phases.turn import Turn  # the phases import this module
 
     if state.ended:
-        raise GameOverError(f"the game has ended: {state.ended}")
+        raise GameOverError(f"the game has ended: {state.ended}", msg=msg("game_over", reason=state.ended))
     choices = check_choices(scenario, crisis_choices)
     number = state.turn + 1
     dice = Dice(seed, number)

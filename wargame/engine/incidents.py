@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .effects import Buffer, Scope
+from .messages import msg
 from .state import dyad_key
 
 
@@ -90,8 +91,8 @@ def incident_phase(turn):
         # draws 0 (chance) and 1 (severity) are the roll's, so any die of the effects is k=2 on
         turn.run_event(event_id, "incidents", "incident", effects, Scope(next_draw=2), buffer,
                        teams=[a, b], audience="all",
-                       text=f"Incident {a}–{b}: {row['name']} (severity {severity:.1f}"
-                            f"{', forced roll' if forced else ''})",
+                       text=msg("incident_forced" if forced else "incident", a=a, b=b, incident=row["name"],
+                                severity=severity),
                        extra={"severity": round(severity, 3), "chance": round(chance, 4), "incident": row["name"],
                               "zone": _shared_zone(state, a, b), "label": row["name"]})
     turn.apply(buffer)

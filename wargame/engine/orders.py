@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .conditions import eval_cond, failing_parts
+from .messages import msg, render
 from .seasons import ice_zones, quarter
 
 OVERRIDE_KINDS = ("scale", "replace", "reroll", "manual_dice")
@@ -18,17 +19,30 @@ ICE = "ice"  # a surface order into a zone the season's ice closes (seasons.ice_
 
 
 class Refusal(str):
-    """A reason an action cannot be taken: reads as its English text and carries a ``code``."""
+    """A reason an action cannot be taken: reads as its English text and carries a ``code`` and a ``msg``
+    (messages.py: [id, params], for the app to translate)."""
 
-    def __new__(cls, text, code=NOT_POSSIBLE):
+    def __new__(cls, text, code=NOT_POSSIBLE, message=None):
         self = super().__new__(cls, text)
         self.code = code
+        self.msg = message if message is not None else msg("raw", text=str(text))
         return self
+
+
+def refusal(msg_id, code=NOT_POSSIBLE, **params) -> Refusal:
+    """A Refusal from a message of messages.py (its text is the English rendering)."""
+    message = msg(msg_id, **params)
+    return Refusal(render(message), code, message)
 MAX_ORDERS = 2
 
 
 class EngineInputError(ValueError):
-    """A turn input (override, inject, argued order, policy) is out of its allowed range."""
+    """A turn input (override, inject, argued order, policy) is out of its allowed range.
+    ``msg``: a message of messages.py for the app to translate, when the error has one (else None)."""
+
+    def __init__(self, *args, msg=None):
+        super().__init__(*args)
+        self.msg = msg
 
 
 class OverrideError(EngineInputError):
@@ -187,19 +201,19 @@ def resolve_target(spec, team, order):
         if tgt is None:
             return spec.default_zone, None
         if tgt not in spec.zones:
-            return None, f"{spec.key} needs a zone among {', '.join(spec.zones)}, got {tgt}"
+            return None, refusal("needs_zone", action=spec.key, zones=list(spec.zones), target=tgt)
         return tgt, None
     allowed = spec.allowed_targets(team)
     if not allowed:
         if tgt is not None:
-            return None, f"{spec.key} takes no target (got {tgt})"
+            return None, refusal("takes_no_target", action=spec.key, target=tgt)
         return None, None
     if tgt is None:
         if len(allowed) == 1:
             return allowed[0], None
-        return None, f"{spec.key} needs a target among {', '.join(allowed)}"
+        return None, refusal("needs_target", action=spec.key, targets=list(allowed))
     if tgt not in allowed:
-        return None, f"{spec.key} cannot target {tgt} (allowed: {', '.join(allowed)})"
+        return None, refusal("cannot_target", action=spec.key, target=tgt, targets=list(allowed))
     return tgt, None
 
 
@@ -216,14 +230,14 @@ def static_problem(scenario, team, order) -> str | None:
 def _static_problem(scenario, team, order) -> str | None:
     spec = scenario.actions.get(order.action)
     if spec is None:
-        return f"unknown action {order.action}"
+        return refusal("unknown_action", action=order.action)
     if team not in spec.who:
-        return f"{order.action} is not an action {team} can take"
+        return refusal("not_team_action", action=order.action, team=team)
     _, prob = resolve_target(spec, team, order)
     if prob:
         return prob
     if order.third is not None and order.third not in scenario.params.actors:
-        return f"unknown third party {order.third}"
+        return refusal("unknown_third", third=order.third)
     return None
 
 
@@ -234,17 +248,17 @@ def order_problem(scenario, state, team, order, *, turn=None) -> str | None:
         return prob
     spec = scenario.actions[order.action]
     if spec.locked_until_unlocked and spec.key not in state.unlocked:
-        return f"{spec.key} is not yet unlocked"
+        return refusal("action_locked", action=spec.key)
     if spec.surface and spec.zones:
         number = turn if turn is not None else state.turn + 1
         zone, _ = resolve_target(spec, team, order)
         if zone in ice_zones(scenario, number):
-            return Refusal(f"{spec.key}: ice closes {zone} to surface ships in Q{quarter(scenario, number)}", ICE)
+            return refusal("ice_closed", ICE, action=spec.key, zone=zone, quarter=quarter(scenario, number))
     if spec.prereq:
         tgt, _ = resolve_target(spec, team, order)
         ctx = {"self": team, "target": tgt if not spec.zones else None}
         if not eval_cond(spec.prereq, state, ctx, turn):
-            return f"{spec.key} prerequisite unmet: " + "; ".join(failing_parts(spec.prereq, state, ctx))
+            return refusal("prereq_unmet", action=spec.key, detail="; ".join(failing_parts(spec.prereq, state, ctx)))
     return None
 
 
@@ -254,17 +268,17 @@ def check_orders(scenario, state, team, orders) -> list[str]:
     orders = [o for o in orders if isinstance(o, Order)]
     out = []
     if team not in scenario.team_codes:
-        return [f"unknown team {team}"]
+        return [refusal("unknown_team", team=team)]
     if len(orders) > MAX_ORDERS:
-        out.append(f"more than two actions ({len(orders)} ordered)")
+        out.append(refusal("too_many_orders", count=len(orders)))
     seen = set()
     total = 0
     for o in orders:
         if o.team != team:
-            out.append(f"order for {o.team} in {team}'s orders")
+            out.append(refusal("foreign_order", other=o.team, team=team))
             continue
         if o.action in seen:
-            out.append(f"{o.action} ordered twice")
+            out.append(refusal("ordered_twice", action=o.action))
         seen.add(o.action)
         prob = order_problem(scenario, st, team, o)
         if prob:
@@ -273,7 +287,7 @@ def check_orders(scenario, state, team, orders) -> list[str]:
             total += effective_cost(scenario, st, o.action)
     budget = st.rp.get(team, 0)
     if total > budget:
-        out.append(f"over RP budget ({total} > {budget})")
+        out.append(refusal("over_budget", OVER_BUDGET, cost=total, budget=budget))
     return out
 
 
@@ -287,7 +301,7 @@ def available_actions(scenario, state, team) -> list:
             continue
         reason = ""
         if spec.locked_until_unlocked and key not in st.unlocked:
-            reason = Refusal("not yet unlocked", NOT_UNLOCKED)
+            reason = refusal("not_unlocked", NOT_UNLOCKED)
         else:
             targets = spec.zones or spec.allowed_targets(team) or (None,)
             probs = []
@@ -300,7 +314,7 @@ def available_actions(scenario, state, team) -> list:
             if probs:
                 reason = probs[0] if isinstance(probs[0], Refusal) else Refusal(probs[0])
             elif effective_cost(scenario, st, key) > budget:
-                reason = Refusal(f"over RP budget ({effective_cost(scenario, st, key)} > {budget})", OVER_BUDGET)
+                reason = refusal("over_budget", OVER_BUDGET, cost=effective_cost(scenario, st, key), budget=budget)
         out.append((spec, not reason, reason))
     return out
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .crisis import check_choices, crisis_phase
 from .effects import ATTR_NAMES
 from .events import HEADLINE_KINDS
+from .messages import msg
 from .orders import ArguedError, ArguedOrder, GameOverError, Order, OverrideError
 from .phases.actions import apply_turn_modifiers, resolve_category
 from .phases.argued import resolve_argued
@@ -139,7 +140,7 @@ def resolve_turn(scenario, state, orders, *, seed, injects=(), overrides=(), ski
     Raises EngineInputError subclasses for out-of-range inputs.
     """
     if state.ended:
-        raise GameOverError(f"the game has ended: {state.ended}")
+        raise GameOverError(f"the game has ended: {state.ended}", msg=msg("game_over", reason=state.ended))
     params = scenario.params
     mode = argued_mode or params.adj.get("mode", "weighted_2d6")
     number = state.turn + 1

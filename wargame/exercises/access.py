@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from wargame.scenarios import loader as scenario_loader
+
 from . import selectors
-from .models import Exercise, Player, Team
+from .models import Exercise, Player, Team, UploadedScenario
 
 SESSION_PLAYERS = "players"  # {exercise_id: player_id}
 SESSION_OBSERVING = "observing"  # [exercise_id, ...]
@@ -311,6 +313,36 @@ def access_forecast_as_facilitator(request, exercise_id, forecast_id):
     if forecast is None:
         raise Http404
     return exercise, forecast
+
+
+@dataclass(frozen=True)
+class ScenarioEntry:
+    """A scenario as the facilitators' scenario pages see it: shipped with the game (``uploaded`` None) or
+    uploaded by a facilitator (its row)."""
+    slug: str
+    uploaded: UploadedScenario | None = None
+
+
+def access_scenarios(request):
+    """Every scenario, for any signed-in facilitator (the scenarios are the installation's, as the pack is):
+    {"shipped": [ScenarioEntry], "uploaded": [ScenarioEntry]}."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    rows = UploadedScenario.objects.select_related("uploaded_by").defer("rules_yaml", "text_yaml")
+    return {"shipped": [ScenarioEntry(slug) for slug in scenario_loader.shipped_slugs()],
+            "uploaded": [ScenarioEntry(row.slug, row) for row in rows]}
+
+
+def access_scenario(request, slug):
+    """One scenario by slug for a signed-in facilitator (shipped or uploaded), or 404."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    if slug in scenario_loader.shipped_slugs():
+        return ScenarioEntry(slug)
+    row = UploadedScenario.objects.select_related("uploaded_by").filter(slug=str(slug)).first()
+    if row is None:
+        raise Http404
+    return ScenarioEntry(slug, row)
 
 
 def access_team_as_facilitator(request, exercise_id, team_code):

@@ -8,3 +8,9 @@ class ExercisesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the receivers)
+        from wargame.scenarios import loader
+
+        from .services import scenarios
+
+        # Scenarios facilitators uploaded: load_scenario(slug) finds them in the database, in every process.
+        loader.register_source(scenarios.uploaded_slugs, scenarios.uploaded_texts)

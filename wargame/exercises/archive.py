@@ -62,6 +62,10 @@ def _digest_yaml(text):
 def scenario_files(slug):
     """This installation's rules and text YAML for a scenario, with their digests (cached per file state)."""
     paths = [os.path.join(scenario_loader.HERE, f"{slug}{ext}") for ext in (".yaml", ".text.yaml")]
+    if not os.path.exists(paths[0]) and (uploaded := scenario_loader.source_texts(slug)) is not None:
+        rules, text = uploaded[0], uploaded[1] or ""  # a facilitator's upload: its stored files, not cached
+        return {"rules_yaml": rules, "text_yaml": text, "rules_sha256": _digest_yaml(rules),
+                "text_sha256": _digest_yaml(text)}
     key = (slug, *(os.stat(p).st_mtime_ns if os.path.exists(p) else None for p in paths))
     if key not in _digests:
         texts = []

@@ -20,6 +20,7 @@ RESOLVE_TURN = "wargame.exercises.tasks.resolve_turn"
 SETTLE_CRISIS = "wargame.exercises.tasks.settle_crisis"
 RUN_EXPORT = "wargame.exercises.tasks.run_export"
 FORECAST_CHUNK = "wargame.exercises.tasks.forecast_chunk"
+CALIBRATE_SCENARIO = "wargame.exercises.tasks.calibrate_scenario"
 RETRY_ONCE = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 

@@ -371,3 +371,38 @@ class ForecastChunk(models.Model):
     class Meta:
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["forecast", "index"], name="forecast_chunk_unique")]
+
+
+class UploadedScenario(models.Model):
+    """A scenario a facilitator brought: its rules and prose files as uploaded (checked by the same validator as
+    the shipped files before this row is made), and its calibration report, made on the worker. The loader
+    finds it by slug (wargame.scenarios.loader.register_source, from AppConfig.ready); a slug never shadows a
+    shipped scenario's."""
+
+    class Calibration(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        NO_TARGETS = "no_targets", _("No targets")
+        FAILED = "failed", _("Failed")
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    rules_yaml = models.TextField()
+    text_yaml = models.TextField()
+    rules_filename = models.CharField(max_length=200, blank=True)
+    text_filename = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="uploaded_scenarios")
+    created = models.DateTimeField(auto_now_add=True)
+    calibration_status = models.CharField(max_length=12, choices=Calibration.choices, default=Calibration.QUEUED)
+    calibration_report = models.JSONField(null=True, blank=True)  # wargame.engine.calibrate.calibrate()'s dict
+    calibration_error = models.CharField(max_length=1000, blank=True)
+    calibration_queued_at = models.DateTimeField(null=True, blank=True)
+    calibration_finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.title or self.slug

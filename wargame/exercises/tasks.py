@@ -43,3 +43,8 @@ def run_export(job_id):
 @shared_task(base=BestEffortSend, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def forecast_chunk(self, forecast_id, index):
     return services.forecast_chunk_run(forecast_id=forecast_id, index=index, worker=self.request.hostname or "")
+
+
+@shared_task(base=BestEffortSend, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def calibrate_scenario(scenario_id):
+    return services.scenario_calibrate(scenario_id=scenario_id)

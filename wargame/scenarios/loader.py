@@ -37,16 +37,90 @@ class ScenarioError(Exception):
         super().__init__(msg)
 
 
+def shipped_slugs() -> list[str]:
+    # Not the prose files: <slug>.text.yaml, nor its languages <slug>.text.<lang>.yaml.
+    return sorted(f[:-5] for f in os.listdir(HERE) if f.endswith(".yaml") and ".text." not in f[:-4])
+
+
 def scenario_slugs() -> list[str]:
-    return sorted(f[:-5] for f in os.listdir(HERE) if f.endswith(".yaml") and not f.endswith(".text.yaml"))
+    """The shipped scenarios, then those a registered source holds (the app's uploaded scenarios)."""
+    shipped = shipped_slugs()
+    return shipped + [s for src in _sources for s in src[0]() if s not in shipped]
+
+
+# Where scenarios that are not files come from: (slugs() -> [slug], texts(slug) -> (rules_yaml, text_yaml) or
+# None). The Django app registers its uploaded scenarios here (AppConfig.ready); the engine stays Django-free.
+_sources: list = []
+
+
+def register_source(slugs, texts) -> None:
+    if (slugs, texts) not in _sources:
+        _sources.append((slugs, texts))
+
+
+def source_texts(slug: str) -> tuple | None:
+    """(rules_yaml, text_yaml) of a scenario a registered source holds, or None (a shipped one, or unknown)."""
+    for _slugs, texts in _sources:
+        found = texts(slug)
+        if found is not None:
+            return found
+    return None
+
+
+def _load_from_sources(slug: str) -> Scenario | None:
+    """A registered source's scenario, parsed once per content (a replaced upload is read afresh)."""
+    for _slugs, texts in _sources:
+        found = texts(slug)
+        if found is not None:
+            key = ("source", slug)
+            with _lock:
+                hit = _cache.get(key)
+            if hit is not None and hit[0] == found:
+                return hit[1]
+            sc = loads(found[0], found[1] or None, name=f"{slug}.yaml")
+            with _lock:
+                _cache[key] = (found, sc)
+            return sc
+    return None
 
 
 _cache: dict = {}
 _lock = threading.Lock()
 
 
-def load_scenario(slug: str) -> Scenario:
-    """Cached load of a shipped scenario by slug."""
+def text_language(lang: str | None) -> str:
+    """The language code of a prose overlay for ``lang`` ("ja", "ru", "ja-jp" -> "ja"); "" for English or none."""
+    code = (lang or "").split("-")[0].split("_")[0].lower()
+    return "" if code in ("", "en") or not code.isalpha() else code
+
+
+def overlay_text(base: dict, overlay: dict) -> dict:
+    """The English text with a language's overlay on top, field by field: mappings merge key by key (a team,
+    an action, an inject, a pack section), anything else (a text, a list) is replaced whole."""
+    out = dict(base)
+    for k, v in overlay.items():
+        out[k] = overlay_text(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_scenario(slug: str, lang: str | None = None) -> Scenario:
+    """Cached load of a shipped scenario by slug. With ``lang`` (pages pass the reader's language), its prose in
+    that language where `<slug>.text.<lang>.yaml` has it and English elsewhere; the rules are the same in every
+    language. The engine's own runs ask without ``lang``: English."""
+    if _sources and slug not in shipped_slugs() and (sc := _load_from_sources(slug)) is not None:
+        return sc  # an uploaded scenario: its one language
+    if code := text_language(lang):
+        with _lock:
+            sc = _cache.get((slug, code))
+        if sc is None:
+            english = load_scenario(slug)
+            rules_path = os.path.join(HERE, f"{slug}.yaml")
+            overlay = os.path.join(HERE, f"{slug}.text.{code}.yaml")
+            sc = (load_scenario_file(rules_path, lang=code) if os.path.exists(overlay) and os.path.exists(rules_path)
+                  else english)
+            with _lock:
+                sc = _cache.setdefault((slug, code), sc)
+        return sc
     with _lock:
         sc = _cache.get(slug)
         if sc is None:
@@ -72,9 +146,15 @@ def _read_yaml(path: str):
     return data
 
 
-def load_scenario_file(path: str) -> Scenario:
-    """Load a rules file (or a .text.yaml, whose rules file sits beside it), with its text file if present."""
+_LANG_FILE = re.compile(r"\.text\.([a-z]{2,3})\.yaml$")
+
+
+def load_scenario_file(path: str, lang: str | None = None) -> Scenario:
+    """Load a rules file (or a .text.yaml, whose rules file sits beside it), with its text file if present;
+    with ``lang`` (or given a `<slug>.text.<lang>.yaml`), that language's prose over the English."""
     path = os.path.abspath(path)
+    if m := _LANG_FILE.search(path):
+        lang, path = m.group(1), path[: m.start()] + ".text.yaml"
     if path.endswith(".text.yaml"):
         rules_path = path[: -len(".text.yaml")] + ".yaml"
         text_path = path
@@ -93,11 +173,27 @@ def load_scenario_file(path: str) -> Scenario:
         errs = validate_text(text, rules, tname)
         if errs:
             raise ScenarioError(errs)
+    if code := text_language(lang):
+        overlay_path = text_path[: -len(".text.yaml")] + f".text.{code}.yaml"
+        if os.path.exists(overlay_path):
+            text = _with_overlay(text, _read_yaml(overlay_path), rules, os.path.basename(overlay_path))
     return build(rules, text, source=rules_path)
 
 
-def loads(rules_yaml: str, text_yaml: str | None = None, name: str = "scenario.yaml") -> Scenario:
-    """Build a scenario from YAML strings (tests)."""
+def _with_overlay(text: dict, overlay: dict, rules: dict, name: str) -> dict:
+    """text with a language's overlay merged in; every problem names the language's file (``name``)."""
+    errs = validate_text(overlay, rules, name)
+    if not errs:  # what only the whole shows: a cited source the overlay's text names but neither file has
+        merged = overlay_text(text, overlay)
+        errs = validate_text(merged, rules, name)
+    if errs:
+        raise ScenarioError(errs)
+    return merged
+
+
+def loads(rules_yaml: str, text_yaml: str | None = None, name: str = "scenario.yaml",
+          overlay: str | None = None, lang: str = "xx") -> Scenario:
+    """Build a scenario from YAML strings (tests); ``overlay``: a language's text over ``text_yaml``."""
     rules = yaml.load(rules_yaml, Loader=_Loader)
     if not isinstance(rules, dict):
         raise ScenarioError(f"{name}: top level: expected a mapping")
@@ -109,6 +205,12 @@ def loads(rules_yaml: str, text_yaml: str | None = None, name: str = "scenario.y
         errs = validate_text(text, rules, name.replace(".yaml", ".text.yaml"))
         if errs:
             raise ScenarioError(errs)
+    if overlay:
+        over = yaml.load(overlay, Loader=_Loader)
+        oname = name.replace(".yaml", f".text.{lang}.yaml")
+        if not isinstance(over, dict):
+            raise ScenarioError(f"{oname}: top level: expected a mapping")
+        text = _with_overlay(text or {}, over, rules, oname)
     return build(rules, text or {}, source=name)
 
 
@@ -612,7 +714,7 @@ def validate_text(t: dict, rules: dict, name: str) -> list[str]:
     sections = {
         "teams": ([c for c, a in rules["actors"].items() if a.get("team", True)], ("name", "public_briefing", "private_briefing")),
         "objectives": (list((rules.get("objectives") or {}).keys()), ("text",)),
-        "actions": (list(rules["actions"].keys()), ("help", "effects_text", "prereq_text")),
+        "actions": (list(rules["actions"].keys()), ("name", "help", "effects_text", "prereq_text")),
         "injects": (list((rules.get("injects") or {}).keys()), ("title", "text")),
     }
     for sec, (ids, fields) in sections.items():
@@ -896,11 +998,11 @@ def build(rules: dict, text: dict, source: str = "") -> Scenario:
         ta = tact.get(key) or {}
         effects = tuple(a.get("effects", ()))
         actions[key] = ActionSpec(
-            key=key, name=a["name"], category=a["category"], cost=a["cost"], rung=a["rung"], who=who,
+            key=key, name=ta.get("name") or a["name"], category=a["category"], cost=a["cost"], rung=a["rung"], who=who,
             bilateral=bool(a.get("bilateral", False)), needs_target=needs_target, argued=False,
             effects_text=ta.get("effects_text") or effects_text(effects),
             prereq_text=ta.get("prereq_text") or cond_text(a.get("prereq")),
-            help=ta.get("help") or a["name"] + ".",
+            help=ta.get("help") or (ta.get("name") or a["name"]) + ".",
             locked_until_unlocked=bool(a.get("locked", False)),
             targets=targets, zones=zones, default_zone=a.get("default_zone", ""),
             prereq=a.get("prereq"), effects=effects, joint=a.get("joint"), island=bool(a.get("island", False)),

@@ -41,7 +41,7 @@ def problem(tmp_path, data, text=None):
 def test_shipped_scenarios_load():
     """Both scenarios load with all 30 actions (the Sea of Okhotsk adds S1, S2, H1), their 10 injects each, five
     teams and three objectives each (the Sea of Okhotsk adds JPN4, RUS4, CHN4)."""
-    assert scenario_slugs() == ["northern-territories", "sea-of-okhotsk"]
+    assert scenario_slugs() == ["northern-territories", "practice", "sea-of-okhotsk"]
     for slug, prefix in (("northern-territories", "NT"), ("sea-of-okhotsk", "SO")):
         sc = load_scenario(slug)
         sea = slug == "sea-of-okhotsk"
@@ -52,6 +52,25 @@ def test_shipped_scenarios_load():
         assert (sc.start_year, sc.start_quarter, sc.turns) == (2016, 3, 8)
         assert [t.code for t in sc.teams if t.played_by_default] == ["JPN", "RUS", "CHN"]
         assert load_scenario(slug) is sc  # cached
+
+
+def test_practice_scenario_is_short_and_opens_a_crisis_whatever_is_ordered():
+    """The practice game: two turns, three teams, seven actions in every category but information, and the air
+    incident of turn 1 (P1) leaves Japan–Russia at rung 4 under calm, tense or no orders."""
+    from wargame.engine import Order, resolve_turn
+
+    sc = load_scenario("practice")
+    assert (sc.turns, [t.code for t in sc.teams if t.played_by_default]) == (2, ["JPN", "RUS", "CHN"])
+    assert len(sc.actions) == 7 and {a.category for a in sc.actions.values()} == {"military", "diplomatic",
+                                                                                  "economic"}
+    assert any(a.bilateral for a in sc.actions.values())
+    calm = [Order("JPN", "D7", "RUS"), Order("JPN", "D4", "RUS"), Order("RUS", "D7", "JPN"), Order("RUS", "D4", "JPN")]
+    tense = [Order("JPN", "M6", "RUS"), Order("RUS", "M6", "JPN"), Order("CHN", "M7", "tsugaru")]
+    for seed in range(1, 21):
+        for orders in ([], calm, tense):
+            state = resolve_turn(sc, sc.initial_state(), orders, seed=seed).state
+            assert state.crisis == ("JPN-RUS",) or "JPN-RUS" in state.crisis, (seed, orders)
+            assert state.dyads["JPN-RUS"].rung == 4
 
 
 def test_cost_not_an_integer(tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..effects import Buffer, main_effects, turn_modifier_effects
+from ..messages import join_and, msg
 from ..state import dyad_key
 
 
@@ -27,7 +28,7 @@ def resolve_category(turn, actions, category: str):
         if hidden:  # a secret placement: told to the placing team only, seen by no one (state.hidden)
             ran = turn.run_event(action.event_id, category, "sub_placed", main_effects(spec), scope, buffer,
                                  teams=list(teams), audience=[teams[0]],
-                                 text=f"{teams[0]}: {spec.key} {spec.name} ({scope.zone}, secret)",
+                                 text=msg("sub_placed", team=teams[0], action=spec.key, zone=scope.zone),
                                  scale=action.scale, extra={"action": spec.key, "zone": scope.zone})
             continue
         ran = turn.run_event(action.event_id, category, "action", main_effects(spec), scope, buffer,
@@ -35,15 +36,15 @@ def resolve_category(turn, actions, category: str):
                              else list(action.audience), text=_text(action), scale=action.scale,
                              extra={"action": spec.key})
         if action.audience != "all":
-            ran["text"] += " (unobserved)"
+            turn.add_note(ran, "note_unobserved")
         covert = scope.detected is not None
         if covert:
             ran["detected"] = scope.detected
             if not scope.detected:
                 ran["audience"] = [teams[0]]
-                ran["text"] += " (covert, undetected)"
+                turn.add_note(ran, "note_covert_undetected")
             else:
-                ran["text"] += " (detected)"
+                turn.add_note(ran, "note_detected")
         if scope.target and not (covert and not scope.detected):
             # the target dyad saw an action of this rung
             dyad = dyad_key(teams[0], scope.target) if len(teams) == 1 else dyad_key(*teams)
@@ -51,11 +52,14 @@ def resolve_category(turn, actions, category: str):
     turn.apply(buffer)
 
 
-def _text(action) -> str:
+def _text(action) -> list:
+    """The action's message (messages.py)."""
     spec, teams, scope = action.spec, action.teams, action.scope
     if len(teams) == 2 and spec.bilateral:
-        return f"{teams[0]} and {teams[1]}: {spec.key} {spec.name}"
-    if action.order is None:
-        return f"{' and '.join(teams)}: {spec.name}"
+        return msg("action_bilateral", a=teams[0], b=teams[1], action=spec.key)
+    if action.order is None:  # a joint action (JointSpec: the action's name + " (joint)")
+        return msg("action_joint", teams=join_and(teams), action=spec.key)
     target = scope.target or scope.zone
-    return f"{teams[0]}: {spec.key} {spec.name}" + (f" ({target})" if target else "")
+    if target:
+        return msg("action_target", team=teams[0], action=spec.key, target=target)
+    return msg("action", team=teams[0], action=spec.key)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import adjudication
 from ..effects import Buffer, Scope, main_effects
+from ..messages import msg
 from ..orders import ArguedError, ArguedOrder
 
 
@@ -20,7 +21,7 @@ def resolve_argued(turn, argued, mode: str):
             raise ArguedError(f"argued action by unknown team {order.team}")
         if order.team in teams_done:
             turn.record(event_id + ":dup", "argued", "not_carried_out", [order.team], [order.team],
-                        f"{order.team}: only one argued action a turn; extra one dropped")
+                        msg("argued_dup", team=order.team))
             continue
         teams_done.add(order.team)
         adjudication.validate_argued(order, mode, rules)
@@ -39,9 +40,9 @@ def resolve_argued(turn, argued, mode: str):
         scope = Scope(actor=order.team, target=_target(order, spec), island=bool(spec and spec.island),
                       rung=spec.rung if spec else None, next_draw=1, turn_mods_done=True)
         local = Buffer()
-        label = adjudication.OUTCOME_LABELS[result["outcome"]]
         event = turn.run_event(event_id, "argued", "argued", effects, scope, local, teams=[order.team],
-                               audience="all", text=f"{order.team} argued: {order.text} — {label}", scale=scale,
+                               audience="all", text=msg("argued", team=order.team, text=order.text,
+                                                       outcome=msg("outcome_" + result["outcome"])), scale=scale,
                                extra={"adjudication": result, "nearest_action": order.nearest_action,
                                       "intended": order.intended, "reasons": list(order.reasons),
                                       "aims": list(order.aims)})

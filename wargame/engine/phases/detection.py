@@ -16,6 +16,7 @@ zone without a contact gives the hunter a "no_contact" event whether or not a su
 from __future__ import annotations
 
 from ..effects import Buffer, Scope
+from ..messages import msg
 from ..seasons import ice_zones
 
 
@@ -60,13 +61,13 @@ def detection_phase(turn):
                 _detected(turn, event_id, hunter, hunted, zone, p, roll, rules)
             else:
                 turn.record(event_id, "detection", "detection_miss", [hunter], "white",
-                            f"{hunter} hunted {hunted}'s submarine in {zone}: no contact "
-                            f"(d100 {roll} against {p * 100:.0f}%)",
+                            msg("detection_miss", hunter=hunter, hunted=hunted, zone=zone, roll=roll,
+                                chance=p * 100),
                             zone=zone, hunter=hunter, hunted=hunted, chance=p, roll=roll)
         for zone in sorted(zones):
             if zone not in found_in:
                 turn.record(f"t{number}:hunt:{hunter}:{zone}", "detection", "no_contact", [hunter], [hunter],
-                            f"{hunter}: no submarine contact in {zone}", zone=zone, hunter=hunter)
+                            msg("no_contact", hunter=hunter, zone=zone), zone=zone, hunter=hunter)
 
 
 def _detected(turn, event_id, hunter, hunted, zone, p, roll, rules):
@@ -82,10 +83,10 @@ def _detected(turn, event_id, hunter, hunted, zone, p, roll, rules):
         effects.append({"var": "T", "dyad": [hunter, hunted], "delta": sizes["T"], "attr": "events"})
     revealed = roll <= p * 100 - rules.get("reveal_margin", 20)
     buffer = Buffer()
-    what = "holds a trail on" if trail else "detects"
     turn.run_event(event_id, "detection", "detection", tuple(effects), Scope(actor=hunter), buffer,
                    teams=[hunter], audience=[hunter],
-                   text=f"{hunter} {what} a {hunted} submarine in {zone} (chance {p * 100:.0f}%, d100 {roll})",
+                   text=msg("detection_trail" if trail else "detection", hunter=hunter, hunted=hunted, zone=zone,
+                            chance=p * 100, roll=roll),
                    extra={"zone": zone, "hunter": hunter, "hunted": hunted, "chance": p, "roll": roll,
                           "trail": trail, "revealed": revealed})
     turn.apply(buffer)
@@ -93,8 +94,8 @@ def _detected(turn, event_id, hunter, hunted, zone, p, roll, rules):
     if revealed:
         found["by"] = hunter
     turn.record(event_id + ":found", "detection", "found", [hunted], [hunted],
-                f"{hunted}: your submarine in {zone} has been detected"
-                + (f" by {hunter}" if revealed else " (by whom is not known)"), **found)
+                msg("found_by", hunted=hunted, zone=zone, hunter=hunter) if revealed
+                else msg("found_unknown", hunted=hunted, zone=zone), **found)
     state.contacts.setdefault(hunter, []).append({"zone": zone, "turn": number, "hunted": hunted})
     tally = state.tally
     for key in (f"detections:{hunter}", f"detected:{hunted}") + ((f"trails:{hunter}",) if trail else ()):

@@ -3,28 +3,35 @@ or the turn limit."""
 from __future__ import annotations
 
 from ..conditions import eval_cond
+from ..messages import msg
 
 
 def check_end(turn, turn_limit: int):
     state = turn.state
     rules = turn.params.end
     stop = rules.get("rung", 7)
+    reason = None  # the ending's message
     for key in sorted(state.dyads):
         if state.dyads[key].rung >= stop:
             a, b = key.split("-")
-            state.ended = f"armed conflict between {a} and {b} (rung {stop}): play stops for a hotwash"
+            reason = msg("ending_armed_conflict", a=a, b=b, rung=stop)
+            state.ended = turn.render(reason)
             break
     if state.ended is None and rules.get("treaty"):
-        _treaty(turn, rules["treaty"])
+        reason = _treaty(turn, rules["treaty"])
     if state.ended is None:
-        for condition in rules.get("conditions", ()):
+        for n, condition in enumerate(rules.get("conditions", ())):
             if eval_cond(condition["cond"], state):
-                state.ended = condition["text"]
+                reason = msg("ending_scenario", text=condition["text"], condition=n)
+                state.ended = turn.render(reason)
                 break
     if state.ended is None and turn.number >= turn_limit:
-        state.ended = f"turn limit reached ({turn_limit} turns)"
+        reason = msg("ending_turn_limit", turns=turn_limit)
+        state.ended = turn.render(reason)
     if state.ended:
-        turn.record(f"t{turn.number}:end", "triggers", "end", [], "all", f"The game ends: {state.ended}")
+        if reason is None:  # ended earlier in the turn (the crisis sub-turn's armed conflict)
+            reason = ending_message(turn)
+        turn.record(f"t{turn.number}:end", "triggers", "end", [], "all", msg("game_end", reason=reason))
 
 
 def _treaty(turn, rules):
@@ -52,9 +59,21 @@ def _treaty(turn, rules):
         rolls.append({"team": team, "roll": roll, "support": round(support, 4), "success": ok})
     agreed = all(r["success"] for r in rolls)
     turn.record(event_id, "triggers", "treaty", list(teams), "all",
-                "Domestic support for a settlement: "
-                + ", ".join(f"{r['team']} rolls {r['roll']} against D {r['support']:.0f} "
-                            f"({'holds' if r['success'] else 'fails'})" for r in rolls),
+                msg("treaty", rolls=[msg("treaty_roll_holds" if r["success"] else "treaty_roll_fails",
+                                         team=r["team"], roll=r["roll"], support=r["support"]) for r in rolls]),
                 rolls=rolls, outcomes=outcomes, agreed=agreed)
     if agreed:
-        state.ended = rules.get("text", "a peace-treaty framework is agreed")
+        reason = msg("ending_scenario", text=rules["text"], condition="treaty") if "text" in rules \
+            else msg("ending_treaty")
+        state.ended = turn.render(reason)
+        return reason
+    return None
+
+
+def ending_message(turn):
+    """The message of an ending set before the end phase: the crisis sub-turn's (its outcome event holds it);
+    failing that, the ended text as it stands."""
+    for event in turn.events:
+        if "ending_msg" in event:
+            return event["ending_msg"]
+    return msg("raw", text=turn.state.ended)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..conditions import cond_text, cond_value, eval_cond
 from ..effects import Buffer, Scope
+from ..messages import msg, render
 
 
 def fire_injects(turn, skip: frozenset, fire_now: frozenset, adhoc):
@@ -21,7 +22,7 @@ def fire_injects(turn, skip: frozenset, fire_now: frozenset, adhoc):
         if inject.id in skip:
             if trigger.get("turn") == number or (condition and eval_cond(condition, state)):
                 turn.record(f"t{number}:inject:{inject.id}:skipped", "injects", "inject_skipped", [], "white",
-                            f"{inject.id} skipped by White")
+                            msg("inject_skipped", inject=inject.id))
             continue
         if inject.id in fire_now:
             why = "fired now by White"
@@ -29,7 +30,7 @@ def fire_injects(turn, skip: frozenset, fire_now: frozenset, adhoc):
             if condition is not None and not eval_cond(condition, state):
                 if "turn" in trigger:
                     turn.record(f"t{number}:inject:{inject.id}:not_fired", "injects", "inject_not_fired", [],
-                                "white", f"{inject.id} did not fire: {cond_text(condition)} does not hold")
+                                "white", msg("inject_not_fired", inject=inject.id, condition=cond_text(condition)))
                 continue
             if inject.unless and eval_cond(inject.unless, state):
                 continue
@@ -49,13 +50,24 @@ def _fire(turn, buffer, inject_id, title, text, audience, effects, decision, why
     scope = Scope()
     event = turn.run_event(f"t{turn.number}:inject:{inject_id}", "injects", "inject", effects, scope, buffer,
                            teams=[] if audience == "all" else audience, audience=audience,
-                           text=f"{title}: {text}".strip(": "),
-                           extra={"inject": inject_id, "why": why, "headline": title})
+                           text=_inject_message(inject_id, title, text),
+                           extra={"inject": inject_id, "why": why, "headline": title,
+                                  "headline_msg": msg("inject_title", inject=inject_id, title=title)})
     if decision:
         event["decision"] = decision
     if scope.ordered_both is not None:
         event["ordered_both"] = scope.ordered_both
     turn.state.fired = turn.state.fired + (inject_id,)
+
+
+def _inject_message(inject_id, title, text) -> list:
+    """The inject's message: its title and text (the app may show the scenario's translation by inject id)."""
+    shown = f"{title}: {text}".strip(": ")
+    for message in (msg("inject", inject=inject_id, title=title, body=text), msg("inject_title", inject=inject_id,
+                    title=title), msg("inject_body", inject=inject_id, body=text)):
+        if render(message) == shown:
+            return message
+    return msg("raw", text=shown)
 
 
 def _why(condition, state) -> str:

@@ -1,6 +1,8 @@
 """Opposed rolls: 2d6 + (gap in N or ASW)/10 each; the loser's action takes effect at a lower scale."""
 from __future__ import annotations
 
+from ..messages import msg
+
 
 def roll_opposed(turn, actions):
     """Lower the scale of each losing action (in place) and record every roll."""
@@ -29,11 +31,10 @@ def roll_opposed(turn, actions):
                 loser_scale = rule.get("loser_scale", 0.5)
                 if loser is not None:
                     loser.scale *= loser_scale
-                    text = (f"Opposed roll {rule['a']} ({x}) vs {rule['b']} ({y}): {winner.teams[0]} prevails "
-                            f"({total_x:.1f} vs {total_y:.1f}); {loser.teams[0]}'s {loser.spec.key} takes effect "
-                            f"×{loser_scale:g}")
+                    text = msg("opposed", action_a=rule["a"], a=x, action_b=rule["b"], b=y, winner=winner.teams[0],
+                               total_a=total_x, total_b=total_y, loser=loser.teams[0], loser_action=loser.spec.key,
+                               scale=loser_scale)
                 else:
-                    text = (f"Opposed roll {rule['a']} ({x}) vs {rule['b']} ({y}): tie ({total_x:.1f}); "
-                            "both take full effect")
+                    text = msg("opposed_tie", action_a=rule["a"], a=x, action_b=rule["b"], b=y, total_a=total_x)
                 turn.record(event_id, "opposed", "opposed", [x, y], "white", text, rolls=[faces_x, faces_y], gap=gap,
                             winner=(winner.teams[0] if loser is not None else None))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..effects import Scope
-from ..orders import Order, effective_cost, order_problem, resolve_target
+from ..messages import msg
+from ..orders import Order, Refusal, effective_cost, order_problem, refusal, resolve_target
 from ..state import dyad_key
 
 
@@ -73,7 +74,7 @@ def _accept(turn, orders) -> list:
         if team not in turn.params.teams:
             for o in team_orders:
                 turn.record(f"t{number}:order:{team}:{o.action}", "orders", "not_carried_out", [team], "white",
-                            f"Order {o.action} not carried out: unknown team {team}")
+                            msg("order_unknown_team", action=o.action, team=team))
             continue
         count = 0
         spent = 0
@@ -88,16 +89,18 @@ def _accept(turn, orders) -> list:
             problem = order_problem(scenario, state, team, o, turn=number)
             cost = 0
             if not problem and o.action in actions_seen:
-                problem = f"{o.action} ordered twice; only one is carried out"
+                problem = refusal("ordered_twice_dropped", action=o.action)
             if not problem and count >= 2:
-                problem = "more than two actions; this one is dropped"
+                problem = refusal("too_many_dropped")
             if not problem:
                 cost = effective_cost(scenario, state, o.action)
                 if spent + cost > budget:
-                    problem = f"over RP budget ({spent + cost} > {budget})"
+                    problem = refusal("over_budget", code="over_budget", cost=spent + cost, budget=budget)
             if problem:
+                problem = problem if isinstance(problem, Refusal) else Refusal(problem)
                 turn.record(event_id, "orders", "not_carried_out", [team], [team],
-                            f"{team}'s {o.action} not carried out: {problem}", action=o.action, reason=problem)
+                            msg("order_not_carried_out", team=team, action=o.action, problem=problem.msg),
+                            action=o.action, reason=str(problem))
                 continue
             actions_seen.add(o.action)
             count += 1
@@ -139,8 +142,8 @@ def _pair(turn, accepted) -> tuple[list, dict]:
             here = first if first in by_team else second
             other = second if here == first else first
             turn.record(f"t{number}:order:{here}:{key}", "orders", "not_carried_out", [here], [here],
-                        f"{key} with {other} did not happen: {other} did not order it; no RP spent",
-                        action=key, reason=f"{other} did not order it")
+                        msg("bilateral_missing", action=key, other=other),
+                        action=key, reason=turn.render(msg("other_did_not_order", other=other)))
     return actions, spend
 
 

@@ -3,7 +3,7 @@ bastion's security (every actor with BS) rises by `ice.bs` for that quarter (tem
 from __future__ import annotations
 
 from ..effects import Buffer, Scope
-from ..perception import game_date
+from ..messages import msg
 from ..seasons import ice_zones
 
 
@@ -16,8 +16,11 @@ def season_phase(turn):
     effects = tuple({"var": "BS", "of": code, "delta": bs, "temporary": True}
                     for code in turn.params.actors if bs and "BS" in state.actors[code].vars)
     buffer = Buffer()
+    idx = (turn.scenario.start_quarter - 1) + (turn.number - 1)  # perception.game_date's quarter and year
+    date = msg("game_date", quarter=idx % 4 + 1, year=turn.scenario.start_year + idx // 4)
+    headline = msg("ice_headline")
     turn.run_event(f"t{turn.number}:ice", "injects", "ice", effects, Scope(), buffer, teams=[], audience="all",
-                   text=f"Ice closes {', '.join(zones)} to surface ships ({game_date(turn.scenario, turn.number)})"
-                   + (f"; the bastion's security {bs:+g} this quarter" if effects else ""),
-                   extra={"zones": list(zones), "headline": "Winter ice in the northern Sea of Okhotsk"})
+                   text=msg("ice_bastion", zones=list(zones), date=date, bs=bs) if effects
+                   else msg("ice", zones=list(zones), date=date),
+                   extra={"zones": list(zones), "headline": turn.render(headline), "headline_msg": headline})
     turn.apply(buffer)

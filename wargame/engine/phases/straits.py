@@ -16,6 +16,7 @@ T(transiting, barrier) move by `transits.blocked` (T attributed to events), even
 from __future__ import annotations
 
 from ..effects import Buffer, Scope
+from ..messages import msg
 
 
 def _zone_ops(spec, op):
@@ -63,12 +64,12 @@ def check_transits(turn, actions) -> list:
         transit_id = f"t{number}:transit:{team}:{zone}"
         if seen_by:
             turn.record(transit_id, "orders", "transit", [team] + seen_by, sorted(seen_by + [team]),
-                        f"{team}'s transit of {zone} is seen by {', '.join(seen_by)}",
+                        msg("transit_seen", team=team, zone=zone, seen_by=list(seen_by)),
                         zone=zone, team=team, seen=True, seen_by=seen_by)
         else:
             action.audience = [team]
             turn.record(transit_id, "orders", "transit", [team], [team],
-                        f"{team}'s transit of {zone} passes unobserved", zone=zone, team=team, seen=False,
+                        msg("transit_unseen", team=team, zone=zone), zone=zone, team=team, seen=False,
                         seen_by=[])
         blocked = False
         for barrier in barring:
@@ -92,8 +93,8 @@ def _barrier_roll(turn, block, sizes, barrier, team, zone) -> bool:
     fields = {"zone": zone, "team": team, "barrier": barrier, "chance": p, "roll": roll, "blocked": hit}
     if not hit:
         turn.record(event_id, "orders", "transit_passed", [team, barrier], sorted([team, barrier]),
-                    f"{team}'s flotilla passes {barrier}'s barrier in {zone} (d100 {roll} against "
-                    f"{p * 100:.0f}% to block)", **fields)
+                    msg("transit_passed", team=team, barrier=barrier, zone=zone, roll=roll, chance=p * 100),
+                    **fields)
         return False
     effects = []
     if sizes.get("AX") and "AX" in state.actors[team].vars:
@@ -103,8 +104,8 @@ def _barrier_roll(turn, block, sizes, barrier, team, zone) -> bool:
     buffer = Buffer()
     turn.run_event(event_id, "orders", "transit_blocked", tuple(effects), Scope(actor=barrier, target=team), buffer,
                    teams=[team, barrier], audience="all",
-                   text=f"{barrier}'s barrier turns back {team}'s flotilla in {zone} (d100 {roll} against "
-                        f"{p * 100:.0f}%)", extra=fields)
+                   text=msg("transit_blocked", barrier=barrier, team=team, zone=zone, roll=roll, chance=p * 100),
+                   extra=fields)
     turn.apply(buffer)
     tally = state.tally
     tally[f"blocked:{team}"] = tally.get(f"blocked:{team}", 0) + 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import dynamics
 from ..effects import Buffer, Scope
+from ..messages import msg
 from ..state import band_index, band_name
 
 
@@ -32,14 +33,12 @@ def _crises(turn) -> list:
             crises.append(key)
             helped = bool(d.flags & flags) and d.C >= rules.get("c_min", 50)
             turn.record(f"t{turn.number}:crisis:{key}", "triggers", "crisis", [a, b], "all",
-                        f"Crisis on {a}–{b} at rung {d.rung}: before the next turn, each side chooses to "
-                        f"de-escalate, hold or escalate (48 hours)"
-                        + ("; a de-escalation call gets +" f"{rules.get('call_bonus', 20)}% (INCSEA or hotline, "
-                           f"C ≥ {rules.get('c_min', 50)})" if helped else ""),
+                        msg("crisis_opened_helped", a=a, b=b, rung=d.rung, bonus=rules.get("call_bonus", 20),
+                            c_min=rules.get("c_min", 50)) if helped else msg("crisis_opened", a=a, b=b, rung=d.rung),
                         rung=d.rung, call_bonus=helped)
         if d.T >= high_tension:
             turn.record(f"t{turn.number}:trigger:high_tension:{key}", "triggers", "trigger", [a, b], "all",
-                        f"T({a},{b}) ≥ {high_tension}: incident chances are doubled")
+                        msg("high_tension", a=a, b=b, threshold=high_tension))
     return crises
 
 
@@ -59,7 +58,8 @@ def _band_changes(turn, start_bands):
         if band_index(d.IL) != start_bands[key]:
             a, b = key.split("-")
             turn.record(f"t{turn.number}:trigger:band:{key}", "triggers", "band_change", [a, b], "all",
-                        f"{a}–{b} relations move into the {band_name(d.IL)} band (IL {d.IL:.1f})",
+                        msg("band_change", a=a, b=b, band=msg("band_" + band_name(d.IL).replace(" ", "_")),
+                            il=d.IL),
                         band=band_name(d.IL))
 
 
@@ -73,5 +73,5 @@ def _domestic_pressure(turn):
             buffer = Buffer()
             turn.run_event(f"t{turn.number}:trigger:domestic:{code}", "triggers", "trigger",
                            tuple(rules.get("effects", ())), Scope(actor=code), buffer, teams=[code], audience="all",
-                           text=f"Domestic pressure in {code}: support below {below}")
+                           text=msg("domestic_pressure", team=code, below=below))
             turn.apply(buffer)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..effects import Buffer, Interpreter, Scope, apply_buffer
+from ..messages import action_names, is_msg, msg, render
 
 
 class Turn:
@@ -19,14 +20,27 @@ class Turn:
         self.attribution: dict = {}  # dyad -> ΔT parts [direct, spillover, incident, drift]
         self.start_support: dict = {}  # D of each actor at turn start: D reverts from there
         self.interpreter = Interpreter(scenario, state, number, dice, ordered)
+        self.names = action_names(scenario)
+
+    def render(self, message) -> str:
+        """The English text of a message (messages.py), with the scenario's action names."""
+        return render(message, self.names)
 
     def record(self, event_id, phase, kind, teams, audience, text, **extra) -> dict:
+        """Append an event. `text` is a message (messages.msg): the event keeps it as "msg" and its English
+        rendering as "text". (A plain string is kept as a "raw" message.)"""
+        message = text if is_msg(text) else msg("raw", text=str(text))
         event = {"id": event_id, "phase": phase, "kind": kind, "teams": list(teams), "audience": audience,
-                 "text": text}
+                 "text": self.render(message), "msg": message}
         if extra:
             event.update(extra)
         self.events.append(event)
         return event
+
+    def add_note(self, event: dict, note_id: str):
+        """Append " (note)" to an event: its message becomes with_note(base, note)."""
+        event["msg"] = msg("with_note", base=event["msg"], note=msg(note_id))
+        event["text"] = self.render(event["msg"])
 
     def apply(self, buffer: Buffer):
         apply_buffer(self.state, self.params.ranges, buffer, self.attribution)
@@ -56,7 +70,8 @@ class Turn:
         if shown:
             event["override"] = shown
             self.record(f"{event_id}:override", phase, "override", teams, "white",
-                        f"White override ({override.reason}) of {event_id}: {override.kind} {shown['value']!r}"
-                        + (f" — {override.note}" if override.note else ""),
+                        msg("override_note" if override.note else "override", reason=override.reason,
+                            event=event_id, kind=override.kind, value=repr(shown["value"]),
+                            **({"note": override.note} if override.note else {})),
                         target=event_id, reason=override.reason)
         return event

@@ -3,6 +3,7 @@
 import re
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wargame import engine
@@ -23,7 +24,8 @@ def last_published_turn(exercise):
 
 
 def scenario_for(exercise):
-    return load_scenario(exercise.scenario.slug)
+    """The exercise's scenario for a page: its prose in the reader's language (the rules are the same in each)."""
+    return load_scenario(exercise.scenario.slug, lang=get_language())
 
 
 def clock(turn):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from wargame import engine
 from wargame.engine.replay import replay
 
+from .. import engine_text
 from ..models import ArguedAction, Order, Turn
 from .common import ONLINE_SECONDS, current_turn, dom_id, dyad_rows, scenario_for
 
@@ -82,8 +83,9 @@ def console_argued(*, turn):
     return rows
 
 
-def review_rows(*, result):
-    """Each proposed event with its dice and the overrides White already made."""
+def review_rows(*, result, spec=None):
+    """Each proposed event with its dice and the overrides White already made. With ``spec`` (the exercise's
+    scenario) the events' texts are in the reader's language (engine_text); without, the engine's English."""
     if not result:
         return []
     draws = {}
@@ -94,7 +96,8 @@ def review_rows(*, result):
         overrides.setdefault(o["event_id"], []).append(o)
     rows = [{"event": e, "draws": draws.pop(e["id"], []), "overrides": overrides.get(e["id"], []),
              "dom_id": dom_id(e["id"])}
-            for e in result.get("events", [])]
+            for e in (engine_text.translated_events(result.get("events", []), spec) if spec is not None
+                      else result.get("events", []))]
     # Rolls that changed nothing (an incident that did not happen) can still be re-rolled or entered by hand.
     for event_id, rolls in draws.items():
         rows.append({"event": {"id": event_id, "phase": rolls[0]["phase"], "kind": "roll",
@@ -112,9 +115,9 @@ def _roll_subject(event_id):
     return {}
 
 
-def review_row(*, result, event_id):
+def review_row(*, result, event_id, spec=None):
     """One row of the review, for a change White made to it in place; None when it has gone."""
-    return next((r for r in review_rows(result=result) if r["event"]["id"] == event_id), None)
+    return next((r for r in review_rows(result=result, spec=spec) if r["event"]["id"] == event_id), None)
 
 
 def review_narratives(*, turn, result):

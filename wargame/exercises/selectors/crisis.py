@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from wargame import engine
 
+from .. import engine_text
 from ..models import CrisisChoice, Turn
+from .common import scenario_for
 
 
 def _opening(turn):
@@ -27,7 +29,9 @@ def _epoch(moment):
 
 def _outcomes(turn):
     events = (turn.crisis_result or {}).get("events", [])
-    return {engine.parse_event_id(e["id"]).subject: e for e in events if e.get("kind") == "crisis_outcome"}
+    spec = scenario_for(turn.exercise)
+    return {engine.parse_event_id(e["id"]).subject: engine_text.translated_event(e, spec) for e in events
+            if e.get("kind") == "crisis_outcome"}
 
 
 def crisis_rows(turn, *, viewer=None, public=False):

@@ -19,6 +19,7 @@ from wargame import charts, engine
 from wargame.engine.dynamics import m_align
 
 from ..models import ArguedAction, Message, Order, Turn
+from .. import engine_text
 from .common import dom_id, scenario_for
 
 
@@ -178,7 +179,7 @@ def debrief_view(*, exercise, public=False, parts=None, team=None, turn=None, co
            "events": events_by_turn, "orders": orders, "messages": messages, "argued": argued_rows,
            "compare": None if public else _branch(exercise, compare)}
     data["compare"] = ctx["compare"]
-    data["thesis"] = thesis_rows(turns=turns, states=states, events=events_by_turn, public=public)
+    data["thesis"] = thesis_rows(turns=turns, states=states, events=events_by_turn, public=public, spec=ctx["spec"])
     builders = {
         "tension": _tension, "institutions": _institutions, "thesis": _thesis_chart,
         "communication": _communication, "alignment": _alignment, "navies": _navies, "incidents": _incidents,
@@ -197,7 +198,7 @@ def _visible(events, public):
     return [e for e in events if e.get("audience") == "all"] if public else list(events)
 
 
-def thesis_rows(*, turns, states, events, public):
+def thesis_rows(*, turns, states, events, public, spec=None):
     """Per published turn: ΔT(JPN,RUS) as published (the state after minus the state before), the engine's five
     parts (which add up to it exactly), the running total, and the moves behind each part."""
     rows, cumulative = [], 0.0
@@ -221,7 +222,7 @@ def thesis_rows(*, turns, states, events, public):
                         "who": ", ".join(e.get("audience") or []) if not isinstance(e.get("audience"), str)
                         else _("White")}
                 else:
-                    text = e.get("headline") or e.get("text", "")
+                    text = engine_text.event_headline_text(e, spec)
                 moves.append({"id": e.get("id", ""), "dom": dom_id(e.get("id", "")), "kind": e.get("kind", ""),
                               "part": attr if attr in values else "direct", "delta": float(delta), "text": text,
                               "public": is_public})
@@ -527,7 +528,8 @@ def _audit(ctx, data):
                 prob = adj.get("probability")
                 roll = str(adj.get("roll", ""))
             outcome = adj.get("outcome", "")
-            rows.append({"turn": t.number, "team": team, "text": e.get("text", ""), "mode": adj.get("mode", ""),
+            rows.append({"turn": t.number, "team": team, "text": engine_text.event_text(e, ctx["spec"]),
+                         "mode": adj.get("mode", ""),
                          "probability": prob, "roll": roll, "outcome": outcome, "outcome_label": labels.get(outcome, outcome),
                          "success": bool(adj.get("success")), "scale": e.get("scale"),
                          "cards": sorted(cards.get((t.number, team), {}).items())})
@@ -635,7 +637,7 @@ def debrief_timeline(ctx, *, team=None, turn=None, with_white=True):
                      "treaty": "event", "trigger": "event", "band_change": "event", "end": "event"}.get(kind)
             if group is None:
                 continue
-            text = e.get("headline") or e.get("text", "")
+            text = engine_text.event_headline_text(e, ctx["spec"])
             items.append({"turn": n, "group": group, "teams": list(e.get("teams") or []), "text": text,
                           "id": e.get("id", ""), "dom": dom_id(e.get("id", ""))})
         for code in ctx["codes"]:

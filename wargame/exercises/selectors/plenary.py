@@ -2,6 +2,7 @@
 
 from wargame import engine
 
+from .. import engine_text
 from .common import dyad_rows, last_published_turn, scenario_for
 
 
@@ -19,8 +20,11 @@ def plenary_view(*, exercise):
     headlines = []
     public_events = []
     if last and last.result:
-        public_events = [e for e in last.result.get("events", []) if engine.events.public(e)]
-        headlines = last.result.get("headlines", [])
+        spec = scenario_for(exercise)
+        public_events = engine_text.translated_events(
+            [e for e in last.result.get("events", []) if engine.events.public(e)], spec)
+        headlines = (engine_text.headlines(last.result["events"], spec)
+                     if any("msg" in e for e in public_events) else last.result.get("headlines", []))
         incidents = [{"zone": e["zone"], "label": e.get("label", "")} for e in public_events
                      if e.get("kind") == "incident" and e.get("zone")]
     return {

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from wargame import engine
 from wargame.maps import zone_name
 
+from .. import engine_text
 from ..models import ArguedAction, Order, Turn
 from .common import current_turn, dyad_rows, last_published_turn, scenario_for
 
@@ -42,7 +43,7 @@ def team_catalogue(*, team):
     turn = current_turn(exercise)
     state = engine.GameState.from_dict(turn.state_before if turn else exercise.state)
     # Actions an inject must unlock stay out of sight until it does.
-    rows = [(a, ok, why) for a, ok, why in engine.available_actions(spec, state, team.code)
+    rows = [(a, ok, _translated_refusal(why, spec)) for a, ok, why in engine.available_actions(spec, state, team.code)
             if ok or why.code != engine.NOT_UNLOCKED]
     groups = [(label, [r for r in rows if r[0].category == category]) for category, label in CATEGORIES]
     others = [t for t in exercise.teams.all() if t.pk != team.pk]
@@ -76,14 +77,28 @@ def team_turn_result(*, team, number):
     return result
 
 
+def _translated_refusal(why, spec):
+    """The reason as a Refusal in the reader's language (same code and message), so a template prints it."""
+    if not why:
+        return why
+    return engine.Refusal(engine_text.refusal_text(why, spec), why.code, getattr(why, "msg", None))
+
+
 def _team_result(team, turn):
     if turn is None or not turn.result:
         return None
+    spec = scenario_for(team.exercise)
+    events = turn.result.get("events", [])
+    edited = (turn.inputs or {}).get("narratives") or {}
+    # the engine's narrative in the reader's language, unless White wrote this team's narrative
+    narrative = (turn.result.get("narratives", {}).get(team.code, "") if team.code in edited
+                 or not any("msg" in e for e in events) else engine_text.narrative(events, team.code, spec))
     return {
         "turn": turn,
-        "narrative": turn.result.get("narratives", {}).get(team.code, ""),
-        "headlines": turn.result.get("headlines", []),
-        "events": [e for e in turn.result.get("events", []) if engine.visible_to(e, team.code)],
+        "narrative": narrative,
+        "headlines": (engine_text.headlines(events, spec) if any("msg" in e for e in events)
+                      else turn.result.get("headlines", [])),
+        "events": engine_text.translated_events([e for e in events if engine.visible_to(e, team.code)], spec),
     }
 
 

@@ -10,6 +10,7 @@
 - review: White's overrides, re-rolls, narratives and injects on a proposed result
 - messages: negotiation and read markers
 - fork: a copy of an exercise up to turn N, whose orders White may change (order_set_by_white)
+- scenarios: a facilitator's uploaded scenario (checked as scenario_check checks files) and its calibration
 - exports: White's export files (archive, analysts' CSV), made on the worker with their progress
 - engine_io: a turn's rows as engine inputs, and the engine run on them
 - common: refusals, text limits, and the log + version + doorbell tail
@@ -29,14 +30,16 @@ from .crisis import (
     crisis_settle_now)
 from .debrief import debrief_release, debrief_withdraw
 from .exercises import (
-    ENDED_REASON_MAX_CHARS, exercise_archive, exercise_create, exercise_delete, exercise_end, facilitator_add,
-    observers_console_set, scenario_sync)
+    ENDED_REASON_MAX_CHARS, exercise_archive, exercise_create, exercise_delete, exercise_end, exercise_start_practice,
+    facilitator_add, observers_console_set, scenario_sync)
 from .exports import export_request, export_run
 from .forecast import forecast_cancel, forecast_chunk_run, forecast_defaults, forecast_start, forecasts_requeue
 from .fork import exercise_fork, order_set_by_white
 from .messages import (
     PLAYER_MESSAGE_KINDS, message_broadcast, message_post, message_send, message_thread, thread_mark_read)
 from .orders import argued_save, card_pick, counter_post, order_save
+from .scenarios import (
+    ScenarioRefused, scenario_calibrate, scenario_calibration_requeue, scenario_check, scenario_upload)
 from .review import (
     argued_adjudicate, inject_adhoc, inject_fire_now, inject_skip, narrative_edit, turn_override, turn_override_clear)
 from .roster import (
@@ -57,7 +60,8 @@ __all__ = [
     "engine", "AIM_MAX_CHARS", "CONTROL_CHARACTERS", "INJECT_TEXT_MAX_CHARS", "INJECT_TITLE_MAX_CHARS",
     "NARRATIVE_MAX_CHARS", "NOTE_MAX_CHARS", "OVERRIDE_NOTE_MAX_CHARS", "OrderConflict", "PlayerRemoved",
     "SeatTaken", "ServiceError", "StaleAction", "clean_text", "team_codes", "ENDED_REASON_MAX_CHARS",
-    "exercise_archive", "exercise_create", "exercise_delete", "exercise_end", "facilitator_add",
+    "exercise_archive", "exercise_create", "exercise_delete", "exercise_end", "exercise_start_practice",
+    "facilitator_add",
     "observers_console_set", "scenario_sync", "export_request", "export_run", "PLAYER_MESSAGE_KINDS",
     "message_broadcast", "message_post",
     "message_send", "message_thread", "thread_mark_read", "argued_save", "card_pick", "counter_post", "order_save",
@@ -67,4 +71,5 @@ __all__ = [
     "RESOLVE_REQUEUE_MAX_INTERVAL", "clock_extend", "clock_pause", "clock_resume", "deadlines_enforce",
     "resolve_grace", "turn_lock", "turn_publish", "turn_resolve", "turn_resolve_retry", "turn_set_deadline",
     "turns_requeue",
+    "ScenarioRefused", "scenario_calibrate", "scenario_calibration_requeue", "scenario_check", "scenario_upload",
 ]

@@ -4,6 +4,7 @@ Pure reads plus one pure call; the writes that store the result live in turns.py
 from wargame import engine
 from wargame.scenarios import load_scenario
 
+from .. import engine_text
 from ..models import ArguedAction, CrisisChoice, Order
 from .common import ServiceError
 
@@ -62,4 +63,4 @@ def run_engine(turn, inputs=None):
             crisis_choices=crisis_choices(turn),
             argued_mode=engine.ARGUED_MODE_FOR_SETTING.get(exercise.adjudication_mode))
     except engine.EngineInputError as exc:
-        raise ServiceError(str(exc)) from exc
+        raise ServiceError(engine_text.error_text(exc, spec)) from exc

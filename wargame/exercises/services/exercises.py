@@ -120,3 +120,26 @@ def observers_console_set(*, exercise, allowed, by):
     Exercise.objects.filter(pk=exercise.pk).update(observers_see_console=allowed)
     record(exercise_id=exercise.pk, turn_number=0, kind="observers_console", actor=by, allowed=allowed,
            doorbell=Doorbell.ROSTER_CHANGED)
+
+
+PRACTICE_SLUG = "practice"
+# Who plays each seat of a practice game until a player takes it (roster.player_choose_team clears the bot).
+# Russia answers in kind (mirror): what a player on Japan aims at Moscow comes back next turn, an offer as an
+# offer, and in the crisis Russia copies Japan's choice. Japan and China keep their routine (status quo) and hold
+# in a crisis, so the mirror always has a choice to copy when a player sits elsewhere.
+PRACTICE_BOTS = {"JPN": "status_quo", "RUS": "mirror", "CHN": "status_quo"}
+
+
+@transaction.atomic
+def exercise_start_practice(*, facilitator):
+    """White's one click: a practice exercise (the short `practice` scenario) whose every team a bot plays
+    until a player joins it."""
+    from .bots import bot_assign
+
+    spec = load_scenario(PRACTICE_SLUG)
+    exercise = exercise_create(scenario_slug=PRACTICE_SLUG, name=_("Practice game"), facilitator=facilitator,
+                               team_codes=[t.code for t in spec.teams if t.played_by_default])
+    for team in exercise.teams.order_by("code"):
+        bot_assign(exercise=exercise, by=facilitator, team_code=team.code,
+                   policy=PRACTICE_BOTS.get(team.code, "status_quo"))
+    return exercise

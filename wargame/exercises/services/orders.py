@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from wargame import engine
 from wargame.scenarios import load_scenario
 
+from .. import engine_text
 from ..doorbells import Doorbell
 from ..models import ArguedAction, CounterArgument, EstimateCard, Exercise, Order, Team, Turn
 from .common import (
@@ -42,7 +43,7 @@ def _save_order(*, turn, team, slot, action, target, note, existing, revision, u
         proposed = others + [engine.Order(team=team.code, action=action, target=target or None)]
         problems = engine.check_orders(spec, engine.GameState.from_dict(turn.state_before), team.code, proposed)
         if problems:
-            raise ServiceError("; ".join(problems))
+            raise ServiceError("; ".join(engine_text.refusal_text(p, spec) for p in problems))
     if existing is None:
         existing = Order(turn=turn, team=team, slot=slot, revision=0)
     # Orders are the team's own; only a bilateral proposal shows to its target, old and new.

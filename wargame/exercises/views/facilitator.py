@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,7 +26,7 @@ CONSOLE_PANELS = {"console-turn", "console-teams", "console-orders", "console-re
 
 
 def _scenario_choices():
-    return [load_scenario(slug) for slug in scenario_slugs()]
+    return [load_scenario(slug, lang=get_language()) for slug in scenario_slugs()]  # shown: the reader's language
 
 
 @login_required
@@ -64,7 +65,7 @@ def console_context(request, exercise):
         "argued": selectors.console_argued(turn=console["turn"]),
         "crisis": selectors.console_crisis(turn=console["turn"]),
         "crisis_choices": CrisisChoice.Choice.choices,
-        "review": selectors.review_rows(result=console["result"]),
+        "review": selectors.review_rows(result=console["result"], spec=console.get("spec")),
         "narratives": selectors.review_narratives(turn=console["turn"], result=console["result"]),
         "reasons": services.engine.OVERRIDE_REASONS,
         "effect_vars": engine.VARIABLES,

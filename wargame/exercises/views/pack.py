@@ -16,6 +16,7 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
@@ -26,8 +27,10 @@ from wargame.engine.effects import ATTR_NAMES, effects_text
 from wargame.scenarios import load_scenario, scenario_slugs
 
 PARTS = ("timeline", "guide", "roles", "rules")
-# The closing clause of an inject's text that names the real events behind it ("Historical basis: …").
-BASIS = re.compile(r"(?:Historical basis|Basis):\s*(.+)\Z", re.S)
+# The closing clause of an inject's text that names the real events behind it ("Historical basis: …"), as the
+# English, Japanese and Russian prose files write it.
+BASIS = re.compile(r"(?:Historical basis|Basis|Историческая основа|Историческая справка|Основа|歴史的背景|歴史的根拠|史実)"
+                   r"\s*[:：]\s*(.+)\Z", re.S)
 CITED = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]")
 
 # How to read the debrief's thesis chart: ΔT(JPN,RUS) per turn, split into the engine's five parts.
@@ -197,7 +200,7 @@ def pack(request, slug):
     part = request.GET.get("part", "")
     if part and part not in PARTS:
         raise Http404
-    spec = load_scenario(slug)
+    spec = load_scenario(slug, lang=get_language())  # the scenario's prose in the reader's language
     show = {p: not part or p == part for p in PARTS}
     context = {
         "spec": spec,

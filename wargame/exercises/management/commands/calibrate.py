@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wargame.engine.calibrate import calibrate, format_report
+from wargame.engine.calibrate import NoCalibrationTargets, calibrate, format_report
 from wargame.engine.orders import EngineInputError
 from wargame.engine.simulate import parse_seeds
 from wargame.scenarios import ScenarioError, load_scenario
@@ -45,6 +45,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             report = calibrate(sc, seed_list, turns=turns, workers=workers, bots=_bots(bots))
+        except NoCalibrationTargets as e:  # a short practice game: nothing to measure, said plainly, exit 0
+            self.stdout.write(_dumps({"scenario": sc.slug, "targets": [], "passed": 0, "total": 0, "note": str(e)})
+                              if json else f"{e}\n0 of 0 targets pass")
+            return
         except EngineInputError as e:
             raise CommandError(str(e)) from None
         elapsed = time.perf_counter() - started
