@@ -1,7 +1,6 @@
 """The player's seat and White's console in Japanese and in Russian at 1366×768: the language is picked with
 the selector, the page says so in <html lang>, its words come from the catalogue and the scenario's prose
 file, and nothing spills out of its box (Russian runs long). Screenshots: docs/screenshots/i18n-*.png."""
-import importlib.util
 import re
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 from wargame.exercises import services
 from wargame.scenarios import load_scenario
 
+from ..django.test_i18n import compiled_messages  # noqa: F401 (fixture: the .mo files, fresh)
 from .people import join_as, sign_in_white
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,14 +40,6 @@ OVERFLOW_JS = """() => {
   }
   return out;
 }"""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled_messages():
-    spec = importlib.util.spec_from_file_location("compile_messages", ROOT / "scripts" / "compile_messages.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main([]) == 0
 
 
 def pick_language(page, lang):

@@ -180,21 +180,22 @@ def _value(value, names):
     return value
 
 
-def join_and(items) -> object:
-    """A list of items as one nested message: "A and B and C" (a single item stands alone)."""
+def _joined(items, link) -> object:
+    """A list of items as one nested message of `link` messages ("and", "semicolon"); one item stands alone."""
     items = list(items)
     out = items[-1]
     for item in reversed(items[:-1]):
-        out = msg("and", a=item, b=out)
+        out = msg(link, a=item, b=out)
     return out
+
+
+def join_and(items) -> object:
+    """A list of items as one nested message: "A and B and C" (a single item stands alone)."""
+    return _joined(items, "and")
 
 
 def join_semicolon(items) -> object:
-    items = list(items)
-    out = items[-1]
-    for item in reversed(items[:-1]):
-        out = msg("semicolon", a=item, b=out)
-    return out
+    return _joined(items, "semicolon")
 
 
 def action_names(scenario):
